@@ -1,0 +1,41 @@
+# Migration Statistics Lab: every command a user types. `make help` lists them.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv book exercises test lab clean
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# Installs only when requirements.txt or pyproject.toml changed: a second run installs nothing.
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the pinned requirements (done by every other command)
+
+exercises: $(STAMP) ## Generate the learners' version of every exercise for the book
+	$(BIN)/python grader/student_pages.py
+
+book: exercises ## Build the book (executes every notebook, cached) into _build/html
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "Open _build/html/index.html in a browser."
+
+test: $(STAMP) ## Run the whole test suite (includes a full book build)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## Open JupyterLab on the course
+	$(BIN)/jupyter lab
+
+clean: ## Remove the built book, caches and generated exercises (keeps .venv)
+	rm -rf _build book/exercises/*.ipynb .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

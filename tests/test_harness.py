@@ -1,0 +1,29 @@
+"""The grading harness and the book's student pages work on a small demo assignment."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader_paths import student_pages
+from nbgrader_harness import grade
+
+DEMO = Path(__file__).parent / "fixtures" / "harness" / "demo-ex"
+
+
+def test_reference_gets_full_marks_and_wrong_answers_less(tmp_path):
+    results = grade(DEMO, {"ref": {}, "wrong_total": {"total": "total = max(values)"},
+                           "empty": {"total": "", "mean": ""}}, tmp_path)
+    assert results["ref"].score == results["ref"].max_score == 3
+    assert results["wrong_total"].cells == {"total_test": 0, "mean_test": 0}
+    assert results["empty"].score == 0
+
+
+def test_student_pages_hide_solutions(tmp_path):
+    pages = student_pages.generate(["demo-ex"], source=DEMO.parent, out=tmp_path)
+    assert [p.name for p in pages] == ["demo-ex.ipynb"]
+    nb = nbformat.read(pages[0], as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "sum(values)" not in text and "HIDDEN" not in text and "== 12" not in text
+    assert "raise NotImplementedError" in text
+    assert nb.metadata["mystnb"]["execution_mode"] == "off"
