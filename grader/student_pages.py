@@ -8,6 +8,7 @@ download button gives learners the notebook.
 Usage: python grader/student_pages.py [ASSIGNMENT ...]   (default: every assignment)
 """
 
+import os
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
+
+# nbgrader runs the `alembic` command of this environment, even when it is not activated.
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "grader" / "source"
@@ -64,7 +68,7 @@ def _book_page(nb_path: Path, aid: str, out: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    ids = argv or sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
+    ids = argv or sorted(p.name for p in SOURCE.glob("*") if p.is_dir())
     if not argv:
         for old in OUT.glob("*.ipynb"):
             old.unlink()
