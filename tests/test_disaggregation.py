@@ -1,0 +1,274 @@
+"""Tests of migstats.disaggregation: estimates, standard errors, publication rules, variables.
+
+Standard errors are checked against independent references: a hand computation of the textbook
+formula (Wolter 2007, ch. 6; Lohr 2022, ch. 9) written out below, and the samplics package.
+"""
+
+import math
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import migstats.disaggregation as dg
+
+# A tiny stratified cluster sample: 2 strata, 5 PSUs (3 + 2), 8 persons.
+TINY = pd.DataFrame({
+    "stratum": [1, 1, 1, 1, 1, 2, 2, 2],
+    "psu":     [1, 1, 2, 3, 3, 4, 4, 5],
+    "weight":  [10, 10, 10, 10, 10, 20, 20, 20],
+    "y":       [2, 4, 3, 5, 1, 1, 2, 4],
+    "migrant": [1, 0, 0, 1, 0, 1, 1, 0],
+})
+
+
+def test_total_matches_hand_computation():
+    # PSU totals of w*y: stratum 1: 60, 30, 60 (mean 50); stratum 2: 60, 80 (mean 70).
+    # var = 3/2 * (10^2 + 20^2 + 10^2) + 2/1 * (10^2 + 10^2) = 900 + 400 = 1300.
+    result = dg.weighted_total(TINY, "y")
+    assert result.loc["all", "estimate"] == pytest.approx(290)
+    assert result.loc["all", "se"] == pytest.approx(math.sqrt(1300))
+    assert result.loc["all", "cv"] == pytest.approx(math.sqrt(1300) / 290)
+    assert result.loc["all", "n"] == 8
+
+
+def test_mean_matches_hand_computation():
+    # R = 290 / 110. PSU totals of w*(y - R)/110, from the PSU totals of w*y and of w.
+    r = Fraction(290, 110)
+    z = {1: [(60, 20), (30, 10), (60, 20)], 2: [(60, 40), (80, 20)]}
+    variance = Fraction(0)
+    for psus in z.values():
+        values = [(wy - r * w) / 110 for wy, w in psus]
+        mean = sum(values) / len(values)
+        variance += Fraction(len(values), len(values) - 1) * sum((v - mean) ** 2 for v in values)
+    result = dg.weighted_mean(TINY, "y")
+    assert result.loc["all", "estimate"] == pytest.approx(float(r))
+    assert result.loc["all", "se"] == pytest.approx(math.sqrt(variance))
+    # 95% interval with Student t on PSUs - strata = 3 degrees of freedom.
+    half = stats.t.ppf(0.975, 3) * math.sqrt(variance)
+    assert result.loc["all", "ci_low"] == pytest.approx(float(r) - half)
+    assert result.loc["all", "ci_high"] == pytest.approx(float(r) + half)
+
+
+def test_domain_total_keeps_every_psu():
+    # Migrants' total of y: PSU totals 20, 0, 50 | 60, 0. Stratum means 70/3 and 30.
+    # PSU 2 and 5 have no migrant but still count (subpopulation estimation).
+    s1 = [20, 0, 50]
+    m1 = sum(s1) / 3
+    var = 3 / 2 * sum((v - m1) ** 2 for v in s1) + 2 * ((60 - 30) ** 2 + (0 - 30) ** 2)
+    result = dg.weighted_total(TINY, "y", by="migrant")
+    assert result.loc[1, "estimate"] == pytest.approx(130)
+    assert result.loc[1, "se"] == pytest.approx(math.sqrt(var))
+    assert result.loc[1, "n"] == 4
+
+
+def test_person_count_when_variable_is_none():
+    result = dg.weighted_total(TINY, by="migrant")
+    assert result["estimate"].to_dict() == pytest.approx({0: 50, 1: 60})
+
+
+def test_deff_is_one_under_simple_random_sampling():
+    # One stratum, each person its own PSU, equal weights: the design is SRS with replacement.
+    rng = np.random.default_rng(1)
+    srs = pd.DataFrame({"stratum": 1, "psu": range(50), "weight": 4.0,
+                        "y": rng.normal(10, 2, 50), "b": rng.integers(0, 2, 50)})
+    assert dg.weighted_mean(srs, "y").loc["all", "deff"] == pytest.approx(1)
+    assert dg.weighted_proportion(srs, "b").loc["all", "deff"] == pytest.approx(1)
+    assert dg.weighted_total(srs, "y").loc["all", "deff"] == pytest.approx(1)
+    # No design effect when the values do not vary.
+    assert np.isnan(dg.weighted_total(srs).loc["all", "deff"])
+    # SE of a proportion under SRS with replacement: sqrt(p(1-p)/(n-1)).
+    p = srs["b"].mean()
+    assert dg.weighted_proportion(srs, "b").loc["all", "se"] == pytest.approx(
+        math.sqrt(p * (1 - p) / 49))
+
+
+@pytest.fixture(scope="module")
+def design_sample():
+    rng = np.random.default_rng(7)
+    n = 800
+    frame = pd.DataFrame({
+        "stratum": rng.integers(1, 5, n),
+        "w": rng.uniform(1, 9, n),
+        "group": rng.choice(["born abroad", "born here"], n, p=[0.2, 0.8]),
+        "sex": rng.choice(["female", "male"], n),
+        "y": rng.gamma(2, 3, n),
+        "x": rng.gamma(3, 1, n),
+        "b": (rng.random(n) < 0.3).astype(int),
+    })
+    frame["psu"] = frame["stratum"] * 100 + rng.integers(0, 6, n)
+    frame["domain"] = frame["group"] + " / " + frame["sex"]
+    return frame
+
+
+@pytest.mark.parametrize("kind", ["total", "mean", "proportion", "ratio"])
+def test_matches_samplics(design_sample, kind):
+    pytest.importorskip("samplics")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # samplics warns that it is archived
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+    frame = design_sample
+    param = {"total": PopParam.total, "mean": PopParam.mean, "proportion": PopParam.mean,
+             "ratio": PopParam.ratio}[kind]
+    column = "b" if kind == "proportion" else "y"
+    reference = TaylorEstimator(param)
+    reference.estimate(y=frame[column], x=frame["x"] if kind == "ratio" else None,
+                       samp_weight=frame["w"], stratum=frame["stratum"], psu=frame["psu"],
+                       domain=frame["domain"])
+    design = dict(by=["group", "sex"], weight="w")
+    ours = {"total": lambda: dg.weighted_total(frame, "y", **design),
+            "mean": lambda: dg.weighted_mean(frame, "y", **design),
+            "proportion": lambda: dg.weighted_proportion(frame, "b", **design),
+            "ratio": lambda: dg.weighted_ratio(frame, "y", "x", **design)}[kind]()
+    for (group, sex), row in ours.iterrows():
+        key = f"{group} / {sex}"
+        assert row["estimate"] == pytest.approx(reference.point_est[key], rel=1e-9)
+        assert row["se"] == pytest.approx(reference.stderror[key], rel=1e-9)
+        assert row["ci_low"] == pytest.approx(reference.lower_ci[key], rel=1e-9)
+
+
+def test_missing_values_leave_the_denominator(design_sample):
+    # A proportion with missing values equals the proportion in the subpopulation with values.
+    frame = design_sample.assign(b_sub=design_sample["b"].where(design_sample["x"] > 2))
+    frame["in_sub"] = (frame["x"] > 2).astype(int)
+    subset = frame[frame["x"] > 2]
+    expected = (subset["w"] * subset["b"]).sum() / subset["w"].sum()
+    result = dg.weighted_proportion(frame, "b_sub", weight="w")
+    assert result.loc["all", "estimate"] == pytest.approx(expected)
+    assert result.loc["all", "n"] == len(subset)
+    # ... and equals the ratio of the two totals (same estimator, same standard error).
+    frame["b_and_sub"] = frame["b"] * frame["in_sub"]
+    ratio = dg.weighted_ratio(frame, "b_and_sub", "in_sub", weight="w")
+    assert result.loc["all", "se"] == pytest.approx(ratio.loc["all", "se"])
+
+
+def test_boolean_and_nullable_variables(design_sample):
+    frame = design_sample.assign(flag=design_sample["b"] == 1)
+    frame["flag_na"] = frame["flag"].astype("boolean").where(frame["x"] > 2)
+    as_int = dg.weighted_proportion(frame, "b", weight="w")
+    as_bool = dg.weighted_proportion(frame, "flag", weight="w")
+    assert as_bool.loc["all", "estimate"] == pytest.approx(as_int.loc["all", "estimate"])
+    assert dg.weighted_proportion(frame, "flag_na", weight="w").loc["all", "n"] == (frame["x"] > 2).sum()
+
+
+def test_missing_by_value_is_left_out():
+    frame = TINY.assign(group=pd.Series(["a", "a", None, "b", "b", "a", "b", "b"], dtype="str"))
+    result = dg.weighted_total(frame, by="group")
+    assert set(result.index) == {"a", "b"}
+    assert result["n"].sum() == 7
+
+
+def test_psu_numbers_may_restart_in_each_stratum():
+    renumbered = TINY.assign(psu=[1, 1, 2, 3, 3, 1, 1, 2])
+    assert dg.weighted_total(renumbered, "y").loc["all", "se"] == pytest.approx(math.sqrt(1300))
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+def test_bad_input_gives_clear_errors():
+    with pytest.raises(KeyError, match="'income'"):
+        dg.weighted_mean(TINY, "income")
+    with pytest.raises(KeyError, match="weight/stratum/psu"):
+        dg.weighted_mean(TINY, "y", weight="wgt")
+    with pytest.raises(ValueError, match="only one PSU"):
+        dg.weighted_mean(TINY[TINY["psu"] != 5], "y")
+    with pytest.raises(ValueError, match="positive"):
+        dg.weighted_mean(TINY.assign(weight=[10, 0, 10, 10, 10, 20, 20, 20]), "y")
+    with pytest.raises(ValueError, match="only 1/0"):
+        dg.weighted_proportion(TINY, "y")
+    with pytest.raises(TypeError, match="numbers or True/False"):
+        dg.weighted_mean(TINY.assign(s=pd.Series(list("abcdefgh"), dtype="str")), "s")
+    with pytest.raises(TypeError, match="column name"):
+        dg.weighted_mean(TINY, TINY["y"])
+    with pytest.raises(ValueError, match="level"):
+        dg.weighted_mean(TINY, "y", level=95)
+    with pytest.raises(TypeError, match="DataFrame"):
+        dg.weighted_total([1, 2, 3])
+    with pytest.raises(ValueError, match="no rows"):
+        dg.weighted_total(TINY.iloc[:0])
+
+
+# --- publication rules --------------------------------------------------------------------------
+
+def test_publication_status_rules():
+    table = pd.DataFrame({"estimate": [10.0, 10.0, 10.0, 10.0, 0.0, 10.0],
+                          "cv": [0.05, 0.15, 0.20, 0.31, np.nan, 0.05],
+                          "n": [100, 100, 100, 100, 100, 29]})
+    status = dg.publication_status(table)
+    assert status.tolist() == ["publish", "publish", "flag", "suppress", "suppress", "suppress"]
+    loose = dg.publication_status(table, cv_flag=0.25, cv_suppress=0.5, min_n=20)
+    assert loose.tolist() == ["publish", "publish", "publish", "flag", "suppress", "publish"]
+
+
+def test_publication_status_bad_input():
+    table = pd.DataFrame({"cv": [0.1], "n": [50]})
+    with pytest.raises(ValueError, match="not per cent"):
+        dg.publication_status(table, cv_flag=15, cv_suppress=30)
+    with pytest.raises(ValueError, match="cv_flag <= cv_suppress"):
+        dg.publication_status(table, cv_flag=0.3, cv_suppress=0.2)
+    with pytest.raises(KeyError, match="'n'"):
+        dg.publication_status(table[["cv"]])
+
+
+def test_format_estimates_marks():
+    table = pd.DataFrame({"estimate": [0.1234, 0.5, 0.02]})
+    status = pd.Series(["publish", "flag", "suppress"])
+    shown = dg.format_estimates(table, status, scale=100)
+    assert shown.tolist() == ["12.3", "50.0 u", ":"]
+    shown = dg.format_estimates(table, status, flag_mark="E", suppress_mark="F", digits=0)
+    assert shown.tolist() == ["0", "0 E", "F"]
+    with pytest.raises(ValueError, match="publication_status"):
+        dg.format_estimates(table, pd.Series(["ok", "ok", "ok"]))
+
+
+def test_indicator_table(design_sample):
+    frame = design_sample
+    table = dg.indicator_table(frame, {"Share b (%)": ("proportion", "b"),
+                                       "Mean y": ("mean", "y"),
+                                       "Persons": ("total", None)},
+                               by=["group", "sex"], weight="w", min_n=100)
+    assert table.index.names == ["indicator", "group", "sex"]
+    assert len(table) == 12
+    assert {"estimate", "se", "cv", "n", "status", "shown"} <= set(table.columns)
+    share = table.loc["Share b (%)"]
+    direct = dg.weighted_proportion(frame, "b", by=["group", "sex"], weight="w")
+    assert share["estimate"].to_numpy() == pytest.approx(direct["estimate"].to_numpy())
+    small = share["n"] < 100
+    assert small.any() and (share.loc[small, "shown"] == ":").all()
+    published = share[share["status"] == "publish"].iloc[0]
+    assert published["shown"] == f"{published['estimate'] * 100:.1f}"
+    with pytest.raises(ValueError, match="kind"):
+        dg.indicator_table(frame, {"x": ("median", "y")}, by="sex", weight="w")
+    with pytest.raises(TypeError, match="non-empty dict"):
+        dg.indicator_table(frame, [], by="sex", weight="w")
+
+
+# --- variables ------------------------------------------------------------------------------
+
+def test_wg_disability_cutoff():
+    answers = pd.DataFrame({c: [1, 1, 1, np.nan, 1, np.nan] for c in dg.WG_COLUMNS})
+    answers.loc[1, "wg_walking"] = 3       # a lot of difficulty: disability
+    answers.loc[2, "wg_hearing"] = 2       # some difficulty only: no disability at cut-off 3
+    answers.loc[4, "wg_selfcare"] = 4      # cannot do at all
+    answers.loc[5, "wg_seeing"] = 3        # one answer, a lot of difficulty: disability
+    result = dg.wg_disability(answers)
+    assert result.tolist()[:3] == [False, True, False]
+    assert result.isna().tolist() == [False, False, False, True, False, False]
+    assert bool(result[4]) and bool(result[5])
+    assert dg.wg_disability(answers, cutoff=2).tolist()[2]
+    with pytest.raises(ValueError, match="cutoff"):
+        dg.wg_disability(answers, cutoff=5)
+    with pytest.raises(KeyError, match="wg_seeing"):
+        dg.wg_disability(answers.drop(columns="wg_seeing"))
+
+
+def test_age_group():
+    groups = dg.age_group(pd.Series([0, 4, 5, 84, 85, 100]))
+    assert groups.astype(str).tolist() == ["0-4", "0-4", "5-9", "80-84", "85+", "85+"]
+    assert groups.cat.ordered and len(groups.cat.categories) == 18
+    with pytest.raises(ValueError, match="multiple"):
+        dg.age_group(pd.Series([1]), width=10, top=85)
