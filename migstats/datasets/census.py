@@ -90,19 +90,26 @@ def _person(sex, age, birth, citizenship, second=None, arrival=None, before=None
 
 
 def _children(rng, n, mother_age):
-    return [int(a) for a in rng.integers(0, max(1, min(25, mother_age - 18)), n)]
+    """Ages of the children still at home: born when the mother was 18 to 39, aged 24 or less."""
+    ages = mother_age - rng.integers(18, 40, n)
+    return [int(a) for a in ages if 0 <= a <= 24]
 
 
 def _native_household(rng):
-    kind = rng.choice(["family", "couple", "single", "returnee"], p=[.64, .15, .18, .03])
+    # Ages are drawn so that the native population has a smooth, slowly ageing pyramid:
+    # families with children at home, couples whose children have left, people living alone,
+    # and some grandparents living with a family.
+    kind = rng.choice(["family", "couple", "single", "returnee"], p=[.57, .22, .18, .03])
     if kind == "single":
-        return [_person(rng.choice(["female", "male"], p=[.6, .4]), rng.integers(20, 90), "XLM", "XLM")]
+        return [_person(rng.choice(["female", "male"], p=[.6, .4]), int(rng.triangular(18, 30, 95)), "XLM", "XLM")]
     if kind == "couple":
-        age = int(rng.integers(40, 85))
+        age = int(rng.triangular(22, 58, 92))
         return [_person("male", age + rng.integers(0, 5), "XLM", "XLM"), _person("female", age, "XLM", "XLM")]
-    mother = int(rng.integers(24, 50))
+    mother = int(rng.triangular(20, 32, 62))
     people = [_person("male", mother + rng.integers(0, 6), "XLM", "XLM"), _person("female", mother, "XLM", "XLM")]
-    ages = _children(rng, rng.choice([0, 1, 2, 3, 4], p=[.1, .3, .35, .17, .08]), mother)
+    ages = _children(rng, rng.choice([1, 2, 3, 4, 5], p=[.2, .35, .25, .12, .08]), mother)
+    if kind == "family" and rng.random() < .15:
+        people.append(_person(rng.choice(["female", "male"], p=[.65, .35]), mother + int(rng.integers(22, 34)), "XLM", "XLM"))
     if kind == "returnee":  # the family lived abroad and came back
         abroad = rng.choice(["XVD", "XBT", "XOR", "XDR"], p=[.4, .3, .15, .15])
         arrival = int(rng.integers(2012, 2026))
