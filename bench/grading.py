@@ -1,0 +1,110 @@
+"""Time plain sequential `nbgrader autograde` against `labgrade autograde`.
+
+Makes a cohort of learners' submissions of one assignment (by default 60 of
+m1-ex1; a third of them with a wrong first answer), collects them into two
+identical copies of a course, grades one copy with `nbgrader autograde` and
+the other with `labgrade autograde`, and prints both times, the ratio and
+whether the scores agree.
+
+    .venv/bin/python bench/grading.py [--assignment m1-ex1] [--learners 60] [--workers N]
+    .venv/bin/python bench/grading.py --sources tests/fixtures/labgrade/source --assignment t1-ex1
+"""
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SOLUTION = re.compile(r"^\s*### BEGIN SOLUTION\s*\n|^\s*### END SOLUTION\s*\n?", re.MULTILINE)
+
+
+def answered(release, source, wrong):
+    """The released notebook with the solutions written in (the first one left out if wrong)."""
+    nb = nbformat.read(release, as_version=4)
+    solutions = {c.metadata.nbgrader["grade_id"]: SOLUTION.sub("", c.source)
+                 for c in nbformat.read(source, as_version=4).cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    first = True
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions and cell.cell_type == "code":
+            if not (wrong and first):
+                cell.source = solutions[grade_id]
+            first = False
+    return nb
+
+
+def scores(db_path):
+    db = sqlite3.connect(db_path)
+    return sorted(db.execute(
+        "select st.id, bc.name, g.auto_score from grade g "
+        "join submitted_notebook sn on g.notebook_id = sn.id "
+        "join submitted_assignment sa on sn.assignment_id = sa.id "
+        "join student st on sa.student_id = st.id "
+        "join base_cell bc on g.cell_id = bc.id").fetchall())
+
+
+def timed(cmd, cwd):
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed:\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def main():
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--assignment", default="m1-ex1")
+    args.add_argument("--learners", type=int, default=60)
+    args.add_argument("--workers", type=int, default=os.cpu_count())
+    args.add_argument("--sources", default=str(REPO / "grader" / "source"),
+                      help="the folder of assignment sources (default: the course's)")
+    opts = args.parse_args()
+    source_dir = Path(opts.sources) / opts.assignment
+    if not (source_dir / f"{opts.assignment}.ipynb").exists():
+        sys.exit(f"no assignment {source_dir}/{opts.assignment}.ipynb")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    os.environ.update(env)
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        tmp = Path(tmp)
+        course = tmp / "labgrade"
+        shutil.copytree(source_dir, course / "source" / opts.assignment)
+        shutil.copy(REPO / "grader" / "nbgrader_config.py", course)
+        labgrade = [str(BIN / "labgrade"), "--course", str(course)]
+        subprocess.run([*labgrade, "release", opts.assignment], check=True, capture_output=True)
+        release = course / "release" / opts.assignment / f"{opts.assignment}.ipynb"
+        cohort = tmp / "cohort"
+        cohort.mkdir()
+        for i in range(opts.learners):
+            nb = answered(release, source_dir / f"{opts.assignment}.ipynb", wrong=i % 3 == 2)
+            nbformat.write(nb, cohort / f"learner{i:03d}_{opts.assignment}.ipynb")
+        subprocess.run([*labgrade, "collect", opts.assignment, "--from", str(cohort)],
+                       check=True, capture_output=True)
+        plain = tmp / "plain"
+        shutil.copytree(course, plain)
+
+        t_plain = timed([str(BIN / "nbgrader"), "autograde", opts.assignment,
+                         f"--CourseDirectory.root={plain}"], plain)
+        t_labgrade = timed([*labgrade, "autograde", opts.assignment,
+                            "--workers", str(opts.workers)], course)
+        same = scores(plain / "gradebook.db") == scores(course / "gradebook.db")
+
+    print(f"assignment {opts.assignment}, {opts.learners} submissions, "
+          f"{os.cpu_count()} cores, labgrade with {opts.workers} workers")
+    print(f"plain sequential nbgrader autograde: {t_plain:7.1f} s")
+    print(f"labgrade autograde (sandboxed):      {t_labgrade:7.1f} s")
+    print(f"speed-up: {t_plain / t_labgrade:.2f}x; same scores: {'yes' if same else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
