@@ -1,0 +1,98 @@
+"""JupyterHub for the workshop room. Do not edit: the trainer's settings are in workshop.toml.
+
+Learners log in with the shared password and get their own JupyterLab in the course
+environment (this project's .venv), a copy of the lessons and datasets, and the nbgrader
+Assignments tab on the hub's exchange. Trainers log in with the trainers' password; their
+JupyterLab opens on the nbgrader course, with the formgrader and ``labgrade``.
+
+Every learner's server runs as the operating-system user that started the hub
+(JupyterHub's SimpleLocalProcessSpawner): simple, no root needed, but no isolation
+between learners. The trainer's guide says when to use the Kubernetes path instead.
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from traitlets.config import PyFileConfigLoader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workshop_settings import CHP_COMMAND, HERE, load  # noqa: E402
+
+c = get_config()  # noqa: F821 (defined by JupyterHub's config loader)
+ws = load()
+venv_bin = Path(sys.executable).parent
+course_config = PyFileConfigLoader("nbgrader_config.py", path=str(ws.course_dir)).load_config()
+course_id = course_config.CourseDirectory.course_id or "course"
+
+# Network: the public port for browsers; the hub and the proxy's API stay on loopback.
+c.JupyterHub.ip = ws.ip
+c.JupyterHub.port = ws.port
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = ws.hub_port
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{ws.proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [str(CHP_COMMAND)]
+c.ConfigurableHTTPProxy.pid_file = str(ws.state_dir / "proxy.pid")
+
+# State: all in one folder, so that a trainer can back it up or delete it.
+c.JupyterHub.db_url = f"sqlite:///{ws.state_dir / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(ws.state_dir / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(ws.hub_pid_file)
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
+c.JupyterHub.cleanup_proxy = True
+
+# Log-in: one shared password for learners, another for trainers (who are hub admins).
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = ws.learner_password
+c.SharedPasswordAuthenticator.admin_password = ws.trainer_password
+c.Authenticator.allowed_users = set(ws.learners)
+c.Authenticator.admin_users = set(ws.trainers)
+
+# A service token for run.py (status) and the tests: manage users and servers.
+c.JupyterHub.services = [{"name": "workshop-admin", "api_token": ws.admin_token()}]
+c.JupyterHub.load_roles = [{
+    "name": "workshop-admin",
+    "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
+    "services": ["workshop-admin"],
+}]
+
+# Servers: a local process per user, started from the course environment.
+c.JupyterHub.spawner_class = "simple"
+c.Spawner.cmd = [str(venv_bin / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+if os.geteuid() == 0:  # a hub started by root (a container, a CI runner): servers run as root too
+    c.Spawner.args = ["--ServerApp.allow_root=True"]
+c.Spawner.start_timeout = 120  # 30 learners logging in at once on a small laptop
+c.Spawner.http_timeout = 120
+c.LocalProcessSpawner.interrupt_timeout = 2  # then SIGTERM, which Jupyter also handles cleanly
+c.SimpleLocalProcessSpawner.home_dir_template = str(ws.homes / "{username}")
+
+
+def prepare_home(spawner):
+    """Give a learner the course files, a trainer the nbgrader course; set the environment."""
+    name = spawner.user.name
+    home = ws.homes / name
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "WORKSHOP_STATE_DIR": str(ws.state_dir),  # run.py stop finds leftover processes by it
+        "WORKSHOP_COURSE_ID": course_id,
+        "WORKSHOP_EXCHANGE": str(ws.exchange),
+        "LABGRADE_EXCHANGE": str(ws.exchange),
+        "MPLBACKEND": "Agg",
+    }
+    if name in ws.trainers:
+        spawner.notebook_dir = str(ws.course_dir)  # formgrader reads nbgrader_config.py here
+    else:
+        for item in ws.learner_files:  # copied once: a learner's later changes are kept
+            target = home / item.name
+            if item.is_dir() and not target.exists():
+                shutil.copytree(item, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            elif item.is_file() and not target.exists():
+                shutil.copy2(item, target)
+        spawner.notebook_dir = str(home)
+        env["JUPYTER_CONFIG_PATH"] = str(HERE / "learner")  # the learner's nbgrader settings
+    spawner.environment = env
+
+
+c.Spawner.pre_spawn_hook = prepare_home
