@@ -75,6 +75,8 @@ def sandbox_command(cmd, *, workdir, scratch, hidden=(), memory_mb=2048, file_mb
         "--proc", "/proc",
         "--bind", str(tmp), "/tmp",
     ]
+    for folder in needed_under_tmp():  # a private /tmp must not hide Python or the course code
+        args += ["--ro-bind", folder, folder]
     hidden = [str(folder) for folder in hidden if Path(folder).is_dir()]
     for folder in hidden:
         args += ["--tmpfs", folder]
@@ -89,6 +91,19 @@ def sandbox_command(cmd, *, workdir, scratch, hidden=(), memory_mb=2048, file_mb
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + ["--chdir", str(workdir), "--", *cmd]
+
+
+def needed_under_tmp():
+    """Folders the kernel must read that lie under /tmp, which the sandbox replaces.
+
+    A project checked out (or a virtual environment made) under /tmp would otherwise vanish:
+    Python, its packages, the ``migstats`` code and the datasets. They are mounted read-only;
+    the course folder is hidden again afterwards like everywhere else.
+    """
+    project = Path(__file__).resolve().parents[2]  # grader/labgrade/sandbox.py -> the project
+    wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), project}
+    tmp = Path("/tmp").resolve()
+    return sorted(str(p) for p in wanted if tmp in p.parents)
 
 
 def check_sandbox():
