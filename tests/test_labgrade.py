@@ -298,6 +298,10 @@ def test_feedback_has_no_hidden_tests(world):
     text = (world["root"] / "feedback" / "ana" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "total([1, 2]) should be 3" in text, "the visible test is shown"
     assert "HIDDEN" not in text and "no counts is 0" not in text
+    # ben failed the hidden test of q2: he sees its message, not the assert that holds the answer
+    text = (world["root"] / "feedback" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "the share should be 120 / 250" in text
+    assert "0.48" not in text
 
 
 def test_export_grades_and_summary(world, capsys):
