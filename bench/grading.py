@@ -11,7 +11,6 @@ whether the scores agree.
 """
 import argparse
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -21,26 +20,10 @@ import time
 from pathlib import Path
 
 import nbformat
+from labgrade.answers import answered, reference_answers
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SOLUTION = re.compile(r"^\s*### BEGIN SOLUTION\s*\n|^\s*### END SOLUTION\s*\n?", re.MULTILINE)
-
-
-def answered(release, source, wrong):
-    """The released notebook with the solutions written in (the first one left out if wrong)."""
-    nb = nbformat.read(release, as_version=4)
-    solutions = {c.metadata.nbgrader["grade_id"]: SOLUTION.sub("", c.source)
-                 for c in nbformat.read(source, as_version=4).cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    first = True
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions and cell.cell_type == "code":
-            if not (wrong and first):
-                cell.source = solutions[grade_id]
-            first = False
-    return nb
 
 
 def scores(db_path):
@@ -85,8 +68,10 @@ def main():
         release = course / "release" / opts.assignment / f"{opts.assignment}.ipynb"
         cohort = tmp / "cohort"
         cohort.mkdir()
+        right = reference_answers(source_dir / f"{opts.assignment}.ipynb")
+        wrong = dict(list(right.items())[1:])  # the first answer left blank
         for i in range(opts.learners):
-            nb = answered(release, source_dir / f"{opts.assignment}.ipynb", wrong=i % 3 == 2)
+            nb = answered(release, wrong if i % 3 == 2 else right)
             nbformat.write(nb, cohort / f"learner{i:03d}_{opts.assignment}.ipynb")
         subprocess.run([*labgrade, "collect", opts.assignment, "--from", str(cohort)],
                        check=True, capture_output=True)

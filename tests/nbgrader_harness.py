@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from labgrade.answers import answered, reference_answers
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
-
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 @dataclass
@@ -31,18 +30,6 @@ class Result:
     @property
     def max_score(self) -> float:
         return sum(self.max_cells.values())
-
-
-def reference_answers(notebook: Path) -> dict[str, str]:
-    """The reference solution of each answer cell (grade_id -> source without the markers)."""
-    nb = nbformat.read(notebook, as_version=4)
-    answers = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.splitlines() if ln.strip() not in SOLUTION_MARKERS]
-            answers[meta["grade_id"]] = "\n".join(lines)
-    return answers
 
 
 def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Path) -> dict[str, Result]:
@@ -65,14 +52,9 @@ def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Pat
     for student, answers in submissions.items():
         for released in (course / "release" / aid).glob("*.ipynb"):
             filled = {**reference_answers(course / "source" / aid / released.name), **answers}
-            nb = nbformat.read(released, as_version=4)
-            for cell in nb.cells:
-                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if cell.metadata.get("nbgrader", {}).get("solution") and gid in filled:
-                    cell.source = filled[gid]
             target = course / "submitted" / student / aid / released.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, target)
+            nbformat.write(answered(released, filled), target)
         _check(api.autograde(aid, student, force=True), f"autograde {aid} for {student}")
 
     results = {}

@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from grader_paths import student_pages
+from labgrade import answers as answers_module
 from nbgrader_harness import grade
 
 DEMO = Path(__file__).parent / "fixtures" / "harness" / "demo-ex"
@@ -27,3 +28,9 @@ def test_student_pages_hide_solutions(tmp_path):
     assert "sum(values)" not in text and "HIDDEN" not in text and "== 12" not in text
     assert "raise NotImplementedError" in text
     assert nb.metadata["mystnb"]["execution_mode"] == "off"
+
+
+def test_reference_answers_drop_the_solution_markers():
+    answers = answers_module.reference_answers(DEMO / "demo-ex.ipynb")
+    assert answers and all("SOLUTION" not in code for code in answers.values())
+    assert "sum(values)" in answers["total"]
