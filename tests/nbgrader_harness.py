@@ -73,3 +73,16 @@ def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Pat
 def _check(outcome: dict, what: str) -> None:
     if not outcome["success"]:
         raise AssertionError(f"nbgrader failed to {what}:\n{outcome.get('error')}\n{outcome.get('log')}")
+
+
+def assert_proven(assignment: str, results: dict[str, Result], caught_by: dict[str, str | list[str]]) -> None:
+    """The exercise is proven: the reference ("ref") gets full marks on at least six autograded
+    cells, and each wrong submission scores zero on the cell(s) meant to catch it and less in all."""
+    ref = results["ref"]
+    assert len(ref.cells) >= 6, f"{assignment}: expected at least six autograded cells, got {ref.cells}"
+    assert ref.score == ref.max_score > 0, f"{assignment}: the reference solution scored {ref.cells}"
+    for student, cells in caught_by.items():
+        result = results[student]
+        assert result.score < ref.max_score, f"{assignment}: wrong answer {student!r} got full marks"
+        for cell in [cells] if isinstance(cells, str) else cells:
+            assert result.cells[cell] == 0, f"{assignment}: {cell} should catch {student!r}: {result.cells}"

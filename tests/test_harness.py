@@ -7,7 +7,7 @@ import pytest
 
 from grader_paths import student_pages
 from labgrade import answers as answers_module
-from nbgrader_harness import grade
+from nbgrader_harness import Result, assert_proven, grade
 
 DEMO = Path(__file__).parent / "fixtures" / "harness" / "demo-ex"
 
@@ -34,3 +34,14 @@ def test_reference_answers_drop_the_solution_markers():
     answers = answers_module.reference_answers(DEMO / "demo-ex.ipynb")
     assert answers and all("SOLUTION" not in code for code in answers.values())
     assert "sum(values)" in answers["total"]
+
+
+def test_assert_proven_fails_when_a_mistake_is_not_caught():
+    cells = {f"q{i}_test": 1.0 for i in range(1, 7)}
+    ref = Result(cells=dict(cells), max_cells=dict(cells))
+    caught = Result(cells={**cells, "q2_test": 0.0}, max_cells=dict(cells))
+    assert_proven("demo", {"ref": ref, "wrong": caught}, {"wrong": "q2_test"})
+    with pytest.raises(AssertionError, match="q3_test should catch 'wrong'"):
+        assert_proven("demo", {"ref": ref, "wrong": caught}, {"wrong": ["q2_test", "q3_test"]})
+    with pytest.raises(AssertionError, match="got full marks"):
+        assert_proven("demo", {"ref": ref, "wrong": ref}, {"wrong": "q2_test"})
