@@ -37,3 +37,15 @@ def _check_offline():
         if urls:
             offenders[str(page.relative_to(HTML))] = urls[:3]
     assert not offenders, f"pages load remote resources, which breaks offline use: {offenders}"
+
+
+def test_every_reference_is_cited():
+    """The bibliography lists all of references.bib, so an entry no page cites is dead weight."""
+    keys = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.M))
+    pages = [p for folder in ("book", "modules") for p in (ROOT / folder).rglob("*")
+             if p.suffix in (".md", ".ipynb") and "_build" not in p.parts]
+    cited = {re.sub(r"^(dc|ds)-", "", key.strip()) for page in pages  # a page's own list's prefix
+             for keys_ in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", page.read_text())
+             for key in keys_.split(",")}
+    assert keys, "no entries found in book/references.bib"
+    assert not keys - cited, f"references.bib entries no page cites: {sorted(keys - cited)}"
