@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 requests = pytest.importorskip("requests")
@@ -197,9 +198,21 @@ def labgrade(course, ws, *args):
 def test_workshop_hub_round_trip(room, tmp_path):
     """One test, so that pytest-xdist never starts two hubs: 31 servers are already a lot."""
     hub, users, course = room
+    check_learners_run_in_the_sandbox(hub)
     check_ten_learners_get_the_right_grades(hub, users, course, tmp_path)
     check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users, course)
     check_log_in_and_formgrader(hub, users)
+
+
+def check_learners_run_in_the_sandbox(hub):
+    """Each learner's server runs in bubblewrap, in its own home folder; the trainer's does not."""
+    sandboxed = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if proc.info["name"] == "bwrap" and "--chdir" in cmd:  # other tests' sandboxes are elsewhere
+            sandboxed.append(Path(cmd[cmd.index("--chdir") + 1]))
+    # bwrap runs as two processes per sandbox: compare the home folders, not the processes
+    assert {home.name for home in sandboxed if home.parent == hub.ws.homes} == set(LEARNERS)
 
 
 def check_ten_learners_get_the_right_grades(hub, users, course, tmp_path):

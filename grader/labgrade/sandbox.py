@@ -25,6 +25,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import Integer, List, Unicode
 
+PROJECT = Path(__file__).resolve().parents[2]  # grader/labgrade/sandbox.py -> the project
 INSTALL_HINT = (
     "Install bubblewrap (as root: apt-get install -y bubblewrap) and make sure "
     "unprivileged user namespaces work (bwrap --unshare-user --ro-bind / / true)."
@@ -45,12 +46,17 @@ class SandboxError(RuntimeError):
     """The sandbox cannot run on this computer."""
 
 
-def sandbox_command(cmd, *, workdir, scratch, hidden=(), memory_mb=2048, file_mb=200):
+def sandbox_command(cmd, *, workdir, scratch, hidden=(), shown=(), writable=(), network=False,
+                    env=None, memory_mb=2048, file_mb=200):
     """Wrap the command ``cmd`` so it runs in the sandbox.
 
-    ``workdir`` is the only folder the command sees as writable, besides the
-    private ``scratch/tmp`` (mounted on ``/tmp``) and ``scratch/runtime``
-    (the kernel's sockets). ``hidden`` folders are replaced by empty ones.
+    ``workdir`` and the ``writable`` folders are the only ones the command can write to, besides
+    the private ``scratch/tmp`` (mounted on ``/tmp``) and ``scratch/runtime`` (Jupyter's sockets).
+    ``hidden`` folders are replaced by empty ones (``hidden`` files by an empty file); ``shown``
+    folders inside a hidden one stay readable. A deeper entry wins over the one that holds it, so
+    a folder can be hidden inside a shown one inside a hidden one. ``network=True`` keeps the
+    computer's network (a learner's server must reach the hub); otherwise there is none.
+    ``env`` adds to or overrides the sandbox's environment (``HOME`` is the private /tmp).
     """
     scratch = Path(scratch)
     tmp, runtime = scratch / "tmp", scratch / "runtime"
@@ -64,6 +70,7 @@ def sandbox_command(cmd, *, workdir, scratch, hidden=(), memory_mb=2048, file_mb
         "--",
         shutil.which("bwrap") or "bwrap",
         "--unshare-all",
+        *(["--share-net"] if network else []),
         "--unshare-user",
         "--uid", "65534",
         "--gid", "65534",
@@ -75,19 +82,27 @@ def sandbox_command(cmd, *, workdir, scratch, hidden=(), memory_mb=2048, file_mb
         "--proc", "/proc",
         "--bind", str(tmp), "/tmp",
     ]
-    for folder in needed_under_tmp():  # a private /tmp must not hide Python or the course code
-        args += ["--ro-bind", folder, folder]
-    hidden = [str(folder) for folder in hidden if Path(folder).is_dir()]
-    for folder in hidden:
-        args += ["--tmpfs", folder]
-    args += ["--bind", str(runtime), str(runtime), "--bind", str(workdir), str(workdir)]
-    for folder in hidden:  # read-only once the writable folders are mounted inside
+    # a private /tmp must not hide Python or the course code: they are shown again
+    layers = {str(Path(f)): "show" for f in [*needed_under_tmp(), *shown] if Path(f).is_dir()}
+    layers |= {str(Path(f)): "hide" for f in hidden if Path(f).exists()}
+    hidden_dirs = []
+    for path in sorted(layers, key=lambda f: len(Path(f).parts)):  # outer folders first
+        if layers[path] == "show":
+            args += ["--ro-bind", path, path]
+        elif Path(path).is_dir():
+            args += ["--tmpfs", path]
+            hidden_dirs.append(path)
+        else:
+            args += ["--ro-bind", "/dev/null", path]
+    for folder in sorted({str(runtime), str(workdir), *map(str, writable)}, key=lambda f: len(Path(f).parts)):
+        args += ["--bind", folder, folder]
+    for folder in hidden_dirs:  # read-only once the folders shown or writable inside are mounted
         args += ["--remount-ro", folder]
     env = {**SANDBOX_ENV, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython",
            "MPLCONFIGDIR": "/tmp/.matplotlib", "JUPYTER_RUNTIME_DIR": str(runtime),
            # bwrap is the kernel's parent (pid 1): ipykernel must not take that as
            # "my parent has exited"; --die-with-parent ends the sandbox instead.
-           "JPY_PARENT_PID": "1"}
+           "JPY_PARENT_PID": "1", **(env or {})}
     for name, value in env.items():
         args += ["--setenv", name, value]
     return args + ["--chdir", str(workdir), "--", *cmd]
@@ -100,8 +115,7 @@ def needed_under_tmp():
     Python, its packages, the ``migstats`` code and the datasets. They are mounted read-only;
     the course folder is hidden again afterwards like everywhere else.
     """
-    project = Path(__file__).resolve().parents[2]  # grader/labgrade/sandbox.py -> the project
-    wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), project}
+    wanted = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), PROJECT}
     tmp = Path("/tmp").resolve()
     return sorted(str(p) for p in wanted if tmp in p.parents)
 

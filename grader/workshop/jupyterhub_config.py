@@ -6,8 +6,11 @@ Assignments tab on the hub's exchange. Trainers log in with the trainers' passwo
 JupyterLab opens on the nbgrader course, with the formgrader and ``labgrade``.
 
 Every learner's server runs as the operating-system user that started the hub
-(JupyterHub's SimpleLocalProcessSpawner): simple, no root needed, but no isolation
-between learners. The trainer's guide says when to use the Kubernetes path instead.
+(JupyterHub's SimpleLocalProcessSpawner: simple, no root needed), inside a sandbox (see
+learner_sandbox.py): it writes only its own home folder and the exchange, and sees neither
+the other learners' folders nor the course's gradebook nor the hub's secrets.
+Learners still share the exchange (any learner can read what others submitted) and the
+computer's CPU and memory. The trainer's guide says when to use the Kubernetes path instead.
 """
 import os
 import shutil
@@ -17,6 +20,7 @@ from pathlib import Path
 from traitlets.config import PyFileConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from learner_sandbox import learner_sandbox  # noqa: E402
 from workshop_settings import CHP_COMMAND, HERE, load  # noqa: E402
 
 c = get_config()  # noqa: F821 (defined by JupyterHub's config loader)
@@ -64,7 +68,8 @@ if os.geteuid() == 0:  # a hub started by root (a container, a CI runner): serve
     c.Spawner.args = ["--ServerApp.allow_root=True"]
 c.Spawner.start_timeout = 120  # 30 learners logging in at once on a small laptop
 c.Spawner.http_timeout = 120
-c.LocalProcessSpawner.interrupt_timeout = 2  # then SIGTERM, which Jupyter also handles cleanly
+# then SIGTERM, which Jupyter also handles cleanly; a learner's sandbox ends at the first signal
+c.LocalProcessSpawner.interrupt_timeout = 2
 c.SimpleLocalProcessSpawner.home_dir_template = str(ws.homes / "{username}")
 
 
@@ -92,6 +97,7 @@ def prepare_home(spawner):
                 shutil.copy2(item, target)
         spawner.notebook_dir = str(home)
         env["JUPYTER_CONFIG_PATH"] = str(HERE / "learner")  # the learner's nbgrader settings
+        spawner.cmd = learner_sandbox(ws, home, [str(venv_bin / "jupyterhub-singleuser")])
     spawner.environment = env
 
 

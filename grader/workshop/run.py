@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+from labgrade.sandbox import SandboxError, check_sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workshop_settings import CHP_COMMAND, CHP_VERSION, CONFIG_ENV, HERE, NODE_DIR, SettingsError, load  # noqa: E402
@@ -117,6 +118,11 @@ def start(ws):
             raise WorkshopError(f"port {port} is in use by another program. Stop it, or set "
                                 f"another [hub] port in {ws.config_file} (the hub uses the port "
                                 "and the two after it).")
+    try:
+        check_sandbox()
+    except SandboxError as err:
+        raise WorkshopError(f"learners' servers run in a sandbox, which does not work here: {err} "
+                            "Or run `make sandbox` as root.") from None
     install_proxy()
     ws.state_dir.mkdir(parents=True, exist_ok=True)
     ws.homes.mkdir(exist_ok=True)

@@ -1,7 +1,7 @@
 """nbgrader settings of a learner's server on the workshop hub (the Assignments tab).
 
 The hub sets the environment variables; the learner's hub name is the student id,
-because every learner's server runs as the same operating-system user.
+because every learner's server runs as the same operating-system user (in its own sandbox).
 """
 import os
 
