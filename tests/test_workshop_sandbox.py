@@ -14,7 +14,7 @@ sys.path.insert(0, str(PROJECT / "grader" / "workshop"))
 import workshop_settings  # noqa: E402
 from learner_sandbox import learner_sandbox  # noqa: E402
 
-# Each probe: what the learner's code tries, and whether it must work.
+# What a learner's code tries; the test says which of these must work.
 PROBE = r"""
 import json, os, sys
 from pathlib import Path
@@ -48,36 +48,39 @@ print(json.dumps({
 
 
 @pytest.fixture
-def outside_tmp():
-    """A scratch folder outside /tmp: the sandbox's private /tmp would hide anything in /tmp."""
-    folder = Path(tempfile.mkdtemp(prefix="workshop-sandbox-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder)
-
-
-def test_a_learner_writes_only_their_home_and_the_exchange(outside_tmp, monkeypatch):
-    tmp_path = outside_tmp
-    hub_home = tmp_path / "hub-user"
+def workshop(monkeypatch):
+    """A room with a course and two learners, outside /tmp (the sandbox's private /tmp would
+    hide anything in /tmp); the hub runs as a user whose home holds a private key."""
+    root = Path(tempfile.mkdtemp(prefix="workshop-sandbox-", dir="/var/tmp"))
+    hub_home = root / "hub-user"
     (hub_home / ".ssh").mkdir(parents=True)
     (hub_home / ".ssh" / "id_ed25519").write_text("private key")
     monkeypatch.setenv("HOME", str(hub_home))
-    course = tmp_path / "course"
+    course = root / "course"
     course.mkdir()
     (course / "gradebook.db").write_text("every learner's grades")
-    settings = tmp_path / "workshop.toml"
+    settings = root / "workshop.toml"
     settings.write_text((PROJECT / "grader" / "workshop" / "workshop.toml").read_text()
                         .replace('course_dir = "grader"', f'course_dir = "{course}"')
-                        .replace('state_dir = ".workshop"', f'state_dir = "{tmp_path / "state"}"'))
+                        .replace('state_dir = ".workshop"', f'state_dir = "{root / "state"}"'))
     ws = workshop_settings.load(settings)
     ws.admin_token()
-    home, other = ws.homes / "learner01", ws.homes / "learner02"
-    for folder in (home, other, ws.exchange):
+    for folder in (ws.homes / "learner01", ws.homes / "learner02", ws.exchange):
         folder.mkdir(parents=True)
-    (other / "answers.ipynb").write_text("learner02's answers")
-    paths = {"home": str(home), "exchange": str(ws.exchange), "other": str(other / "answers.ipynb"),
-             "homes": str(ws.homes), "gradebook": str(course / "gradebook.db"),
-             "token": str(ws.state_dir / "admin-token.txt"), "settings": str(settings),
-             "hub_home_file": str(hub_home / ".ssh" / "id_ed25519"), "project": str(PROJECT)}
+    (ws.homes / "learner02" / "answers.ipynb").write_text("learner02's answers")
+    yield ws
+    shutil.rmtree(root)
+
+
+def test_a_learner_writes_only_their_home_and_the_exchange(workshop):
+    ws = workshop
+    home = ws.homes / "learner01"
+    gradebook = ws.course_dir / "gradebook.db"
+    paths = {"home": str(home), "exchange": str(ws.exchange),
+             "other": str(ws.homes / "learner02" / "answers.ipynb"), "homes": str(ws.homes),
+             "gradebook": str(gradebook), "token": str(ws.state_dir / "admin-token.txt"),
+             "settings": str(ws.config_file), "project": str(PROJECT),
+             "hub_home_file": str(Path.home() / ".ssh" / "id_ed25519")}
 
     cmd = learner_sandbox(ws, home, [sys.executable, "-c", PROBE, json.dumps(paths)])
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -90,26 +93,19 @@ def test_a_learner_writes_only_their_home_and_the_exchange(outside_tmp, monkeypa
         "read the hub's admin token": False, "read the passwords": False,
         "read the hub user's home": False, "write the project": False,
     }
-    assert (course / "gradebook.db").read_text() == "every learner's grades"
+    assert gradebook.read_text() == "every learner's grades"
     assert (home / "notes.txt").read_text() == "mine"
 
 
-def test_a_lesson_runs_in_a_learners_sandbox(outside_tmp, monkeypatch):
+def test_a_lesson_runs_in_a_learners_sandbox(workshop):
     """The learner's kernel starts inside the sandbox, within its memory limit, and runs a lesson."""
-    monkeypatch.setenv("HOME", str(outside_tmp / "hub-user"))
-    settings = outside_tmp / "workshop.toml"
-    settings.write_text((PROJECT / "grader" / "workshop" / "workshop.toml").read_text()
-                        .replace('state_dir = ".workshop"', f'state_dir = "{outside_tmp / "state"}"'))
-    ws = workshop_settings.load(settings)
-    home = ws.homes / "learner01"
-    home.mkdir(parents=True)
-    ws.exchange.mkdir()
+    home = workshop.homes / "learner01"
     lesson = shutil.copy(PROJECT / "modules" / "m1-definitions" / "02-stocks-and-flows.ipynb", home)
     run_it = ("import sys, nbformat, nbclient\n"
               "nb = nbformat.read(sys.argv[1], as_version=4)\n"
               "nbclient.NotebookClient(nb, timeout=120).execute()\n"
               "print('ran', len(nb.cells), 'cells')")
-    cmd = learner_sandbox(ws, home, [sys.executable, "-c", run_it, str(lesson)])
+    cmd = learner_sandbox(workshop, home, [sys.executable, "-c", run_it, str(lesson)])
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={"MPLBACKEND": "Agg", "PATH": ""})
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ran ")

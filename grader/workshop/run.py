@@ -122,7 +122,7 @@ def start(ws):
         check_sandbox()
     except SandboxError as err:
         raise WorkshopError(f"learners' servers run in a sandbox, which does not work here: {err} "
-                            "Or run `make sandbox` as root.") from None
+                            "(`make sandbox` installs it.)") from None
     install_proxy()
     ws.state_dir.mkdir(parents=True, exist_ok=True)
     ws.homes.mkdir(exist_ok=True)
