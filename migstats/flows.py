@@ -148,11 +148,12 @@ def ipf2(row_tot=None, col_tot=None, m=None, tol=1e-10, maxit=1000):
     """Two-way iterative proportional fitting of a flow table to known margins.
 
     Scales the rows of the seed ``m`` to the origin totals ``row_tot`` and its columns to the
-    destination totals ``col_tot``, in turn, until both margins fit. The result keeps the
-    interaction pattern (the odds ratios) of ``m``: it is the maximum likelihood fit of the
-    log-linear model ``log y_ij = log a_i + log b_j + log m_ij`` (Willekens 1999; Deming and
-    Stephan 1940). Cells where ``m`` is 0 stay 0 (structural zeros, such as the diagonal of a
-    flow table). As migest's ``ipf2``, either margin may be None: then only the other is fitted.
+    destination totals ``col_tot``, in turn, until both margins fit. Among all tables with these
+    margins, the result is the one closest to the seed in Kullback-Leibler divergence (Ireland
+    and Kullback 1968); it keeps the interaction pattern (the odds ratios) of ``m`` and has the
+    form ``y_ij = a_i b_j m_ij`` (Willekens 1999; Deming and Stephan 1940). Cells where ``m``
+    is 0 stay 0 (structural zeros, such as the diagonal of a flow table). As migest's ``ipf2``,
+    either margin may be None: then only the other is fitted.
 
     Parameters
     ----------
@@ -326,20 +327,29 @@ def ffs_diff(stock_start, stock_end, decrease="return"):
     return _long(flow3, labels)
 
 
-def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption=True):
+BIRTHPLACE_METHODS = ("rescale", "open", "open-dr")
+
+
+def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption=True,
+             match_birthplace_tot_method="rescale"):
     """Flows from two bilateral stock tables by demographic accounting (Abel 2013).
 
     Follows migest's ``ffs_demo`` with its default settings (Abel and Sander 2014; Abel and
     Cohen 2019):
 
     1. If the world total changes by more (or less) than births minus deaths, the native-born
-       cells of both tables absorb the difference, half each.
+       cells of both tables absorb the difference, half each (only with ``"rescale"``).
     2. Births join the native-born (diagonal) cell of the country where they happen; when a
        country has more births than end-of-period natives, its births are spread over all
        places of birth in proportion to ``stock_end``. Deaths in each country of residence are
        spread over places of birth in proportion to ``stock_start``. They are taken off the
-       end and start tables. Then each place-of-birth row is rescaled so that the two tables
-       have the same row totals (half the gap each), keeping the column totals.
+       end and start tables. Then the two tables are given the same place-of-birth totals,
+       as migest's ``match_birthplace_tot_method`` says: ``"rescale"`` (the default) moves
+       each row total half-way to the other, keeping the column totals; ``"open"`` and
+       ``"open-dr"`` (Abel 2013) treat the gap as moves into or out of the world of the
+       tables, spread over places of residence in proportion to the end table (``"open"``,
+       for people who leave the world) or the start table (``"open-dr"``), and the other way
+       round for people who join it.
     3. For each place of birth, a flow table is fitted whose rows add up to the start stocks
        by residence and whose columns add up to the end stocks. With ``stayer_assumption=True``
        as many people as possible stay where they were (the minimum migration solution) and
@@ -355,6 +365,8 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
         Births and deaths in the period, by country of residence. Default: none.
     stayer_assumption : bool
         Keep as many stayers as possible (True, the default) or not (False).
+    match_birthplace_tot_method : {"rescale", "open", "open-dr"}
+        How the place-of-birth totals of the two tables are made equal (see step 2).
 
     Returns
     -------
@@ -362,14 +374,18 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
         Long table with columns ``pob``, ``orig``, ``dest``, ``flow``. Rows with ``orig ==
         dest`` hold the stayers; :func:`sum_od` drops them.
     """
+    if match_birthplace_tot_method not in BIRTHPLACE_METHODS:
+        raise ValueError(f"match_birthplace_tot_method must be one of {BIRTHPLACE_METHODS}; "
+                         f"got {match_birthplace_tot_method!r}.")
     s1, s2, labels = _stock_tables(stock_start, stock_end)
     n = len(labels)
     b = _demog_vector(births, n, labels, "births")
     d = _demog_vector(deaths, n, labels, "deaths")
+    rescale = match_birthplace_tot_method == "rescale"
 
     # Step 1 (migest's match_global "before-demo-adjust"): make the world change match b - d.
     gap = (b.sum() - d.sum()) - (s2.sum() - s1.sum())
-    if gap != 0:
+    if rescale and gap != 0:
         d1, d2 = np.diag(s1), np.diag(s2)
         np.fill_diagonal(s1, d1 * (d1.sum() - gap / 2) / d1.sum())
         np.fill_diagonal(s2, d2 * (d2.sum() + gap / 2) / d2.sum())
@@ -388,10 +404,16 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
                          "stocks, births and deaths cover the same countries and the same period.")
     start, end = np.clip(start, 0, None), np.clip(end, 0, None)
 
-    # Step 2, end (migest's match_pob_tot "rescale"): equal place-of-birth totals.
+    # Step 2, end (migest's match_birthplace_tot): equal place-of-birth totals.
     half = (start.sum(axis=1) - end.sum(axis=1)) / 2
-    start = ipf2(row_tot=start.sum(axis=1) - half, col_tot=start.sum(axis=0), m=start, maxit=100_000)
-    end = ipf2(row_tot=end.sum(axis=1) + half, col_tot=end.sum(axis=0), m=end, maxit=100_000)
+    if rescale:
+        start = ipf2(row_tot=start.sum(axis=1) - half, col_tot=start.sum(axis=0), m=start, maxit=100_000)
+        end = ipf2(row_tot=end.sum(axis=1) + half, col_tot=end.sum(axis=0), m=end, maxit=100_000)
+    else:
+        leave_seed, join_seed = (end, start) if match_birthplace_tot_method == "open" else (start, end)
+        leave = leave_seed * _ratio(np.maximum(2 * half, 0), leave_seed.sum(axis=1))[:, None]
+        join = join_seed * _ratio(np.maximum(-2 * half, 0), join_seed.sum(axis=1))[:, None]
+        start, end = np.clip(start - leave, 0, None), np.clip(end - join, 0, None)
     end *= _ratio(start.sum(axis=1), end.sum(axis=1))[:, None]  # remove rounding noise in row totals
 
     # Step 3: one origin-destination table per place of birth.

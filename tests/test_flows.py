@@ -77,6 +77,31 @@ def test_ipf2_one_margin_only():
     np.testing.assert_allclose(fit.sum(axis=1), [18, 20])
 
 
+def test_ipf2_is_the_table_closest_to_the_seed():
+    """Among tables with the same margins, the IPF fit has the smallest Kullback-Leibler divergence
+    from the seed (Ireland and Kullback 1968). Moving mass around any 2 x 2 cycle keeps the margins
+    and, checked here by brute force, always increases the divergence."""
+    seed = r_matrix([0, 100, 30, 70, 50, 0, 45, 5, 60, 35, 0, 40, 20, 25, 20, 0], 4, byrow=True)
+    fit = flows.ipf2([250, 100, 140, 110], [150, 150, 180, 120], seed)
+
+    def kl(t):
+        live = seed > 0
+        return np.sum(t[live] * np.log(t[live] / seed[live])) - t.sum() + seed.sum()
+
+    best = kl(fit)
+    # rows i, j and columns k, l off the diagonal, so no structural zero is touched
+    for i, j, k, l in [(0, 1, 2, 3), (2, 3, 0, 1), (0, 2, 1, 3), (1, 3, 0, 2)]:
+        for eps in (-0.5, 0.5):
+            moved = fit.copy()
+            moved[i, k] += eps
+            moved[i, l] -= eps
+            moved[j, k] -= eps
+            moved[j, l] += eps
+            np.testing.assert_allclose(moved.sum(axis=0), fit.sum(axis=0))
+            np.testing.assert_allclose(moved.sum(axis=1), fit.sum(axis=1))
+            assert kl(moved) > best
+
+
 # --- cm2 ---------------------------------------------------------------------------------------
 
 def test_cm2_willekens_fit_and_parameters():
@@ -187,6 +212,30 @@ def test_ffs_demo_with_births_and_deaths():
     # migest stops its IPF at tolerance 1e-3 (mipfp); we iterate to convergence.
     np.testing.assert_allclose(od, published, atol=0.01)
     assert od.to_numpy().sum() == pytest.approx(127.693289, abs=0.01)
+
+
+DR_S1 = r_matrix([1000, 55, 80, 20, 100, 555, 40, 25, 10, 50, 800, 20, 0, 5, 40, 200], 4, byrow=False)
+DR_S2 = r_matrix([1060, 45, 70, 30, 60, 540, 75, 30, 10, 40, 770, 20, 10, 0, 70, 230], 4, byrow=False)
+
+
+@pytest.mark.parametrize("method, published, total", [
+    # Abel (2013, Demographic Research) with births and deaths; ffs_demo help page, sum_od(e3).
+    ("open-dr", [[0, 8.502866, 0, 3.695332], [26.42296, 0, 0.4234563, 9.855274],
+                 [0, 34.183358, 0, 25.077888], [11.46761, 10.933241, 1.3928875, 0]], 131.95487),
+    # The same data, "makes more sense to use this method"; sum_od(e4).
+    ("open", [[0, 8.897732, 0, 3.852711], [26.81098, 0, 0.4296748, 10.0],
+              [0, 35.677466, 0, 26.145924], [11.62571, 11.251175, 1.4120903, 0]], 136.10346),
+])
+def test_ffs_demo_open_world_variants(method, published, total):
+    od = flows.sum_od(flows.ffs_demo(DR_S1, DR_S2, births=[80, 20, 40, 60], deaths=[70, 30, 50, 10],
+                                     match_birthplace_tot_method=method))
+    np.testing.assert_allclose(od, published, atol=0.01)
+    assert od.to_numpy().sum() == pytest.approx(total, abs=0.01)
+
+
+def test_ffs_demo_rejects_an_unknown_birthplace_method():
+    with pytest.raises(ValueError, match="match_birthplace_tot_method must be one of"):
+        flows.ffs_demo(ABEL_S1, ABEL_S2, match_birthplace_tot_method="close")
 
 
 def test_ffs_demo_scientific_data_example():

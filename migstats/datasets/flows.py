@@ -1,4 +1,4 @@
-"""Generate the world tables: stocks, births, deaths, true flows, reported flows.
+"""Generate the world tables: stocks, births, deaths, true moves and transitions, reported flows.
 
 The generator works on whole numbers of people. For each five-year period it
 draws the moves (by place of birth, origin and destination), the births and
@@ -7,7 +7,13 @@ the deaths, then computes the next stock table from the accounting identity
     stock_end[b, r] = stock_start[b, r] + births[r] * (b == r) - deaths[b, r]
                       + sum over o of flow[b, o, r] - sum over d of flow[b, r, d]
 
-so the identity holds exactly. Births join the native-born diagonal of the
+so the identity holds exactly. A **move** is one change of usual residence; a
+**transition** compares where a person lived at the start and at the end of
+the period. Most movers make one move, which is also one transition. A transit
+migrant (Tamesh or Kestova to Suvania, then on to Veridia or Orlandia) makes two
+moves and one transition; a circular migrant (Lamaria to Norbia and back, or the
+reverse) makes two moves and no transition. Both tables satisfy the identity.
+Births join the native-born diagonal of the
 mother's country of residence, as in migest's ``ffs_demo`` (``birth_method =
 "native"``). Deaths are kept by place of birth and place of residence; their
 sum over place of birth is the ``deaths`` vector that ``ffs_demo`` takes.
@@ -43,6 +49,8 @@ LINKS = {("XLM", "XNB"): 8.0, ("XLM", "XSV"): 2.0, ("XLM", "XDR"): 3.0, ("XKS", 
 RETURN_SHARE = dict(XBT=0.8, XLM=0.4, XNB=0.5, XDR=0.4, XZN=0.3)
 DEFAULT_RETURN_SHARE = 0.3
 FOREIGN_BORN_MOBILITY = 0.12  # five-year probability that a foreign-born resident moves on
+TRANSIT_SHARE = 0.4  # share of the movers from Tamesh and Kestova to Veridia and Orlandia who go through Suvania
+CIRCULAR_RATE = 0.004  # five-year share of natives of Lamaria and Norbia who go to the other and come back
 
 
 def _choice_matrix():
@@ -69,12 +77,15 @@ def initial_stocks(rng):
 
 
 def period_moves(stocks, period, rng):
-    """Moves in one period as an array flow[b, o, d], built from its parts.
+    """Moves and transitions in one period, as arrays ``[b, o, d]`` (place of birth, origin, destination).
 
-    The parts are one-way moves of natives, onward and return moves of the
-    foreign-born, transit moves through Suvania (two moves each), circular
-    moves between Lamaria and Norbia (out and back in the same period), and,
-    in 2020-2025, refugees leaving conflict-affected Tamesh.
+    The moves are one-way moves of natives, onward and return moves of the
+    foreign-born, and, in 2020-2025, refugees leaving conflict-affected Tamesh.
+    Then some of the natives of Tamesh and Kestova who move to Veridia or
+    Orlandia go through Suvania: they are taken from those direct moves and make
+    two moves each (to Suvania, then on), but one transition. Last, circular
+    migrants between Lamaria and Norbia go out and come back in the same period:
+    two moves, no transition. Returns ``(moves, transitions)``.
     """
     choice = _choice_matrix()
     flow = np.zeros((N, N, N), dtype=np.int64)
@@ -94,38 +105,41 @@ def period_moves(stocks, period, rng):
     if period == "2020-2025":  # conflict in Tamesh
         for dest, share in (("XLM", 0.5), ("XSV", 0.3), ("XNB", 0.2)):
             flow[xtm, xtm, IX[dest]] += rng.poisson(POPULATION["XTM"] * 0.03 * share)
-    # Transit: some movers from Tamesh and Kestova to Veridia and Orlandia pass through Suvania.
+    transitions = flow.copy()  # so far every mover makes exactly one move
+    # Transit: some of the movers from Tamesh and Kestova to Veridia and Orlandia pass through Suvania.
     for b in ("XTM", "XKS"):
         for d in ("XVD", "XOR"):
-            n = rng.poisson(0.6 * flow[IX[b], IX[b], IX[d]])
+            n = rng.binomial(flow[IX[b], IX[b], IX[d]], TRANSIT_SHARE)
+            flow[IX[b], IX[b], IX[d]] -= n
             flow[IX[b], IX[b], xsv] += n
             flow[IX[b], xsv, IX[d]] += n
     # Circular: natives of Lamaria and Norbia who move to the other and come back.
     for b, o, d in ((xlm, xlm, xnb), (xnb, xnb, xlm)):
-        n = rng.poisson(0.004 * stocks[b, o])
+        n = rng.poisson(CIRCULAR_RATE * stocks[b, o])
         flow[b, o, d] += n
         flow[b, d, o] += n
-    return flow
+    return flow, transitions
 
 
 def simulate(rng):
-    """Stocks at the three dates and the births, deaths and flows between them."""
+    """Stocks at the three dates and the births, deaths, moves and transitions between them."""
     stocks = [initial_stocks(rng)]
-    births, deaths, flows = [], [], []
+    births, deaths, flows, transitions = [], [], [], []
     for period in PERIODS:
         s = stocks[-1]
         residents = s.sum(axis=0)
         b = rng.poisson(residents * np.array([BIRTH_RATE[c] for c in C])).astype(np.int64)
         d = rng.binomial(s, np.array([DEATH_RATE[c] for c in C])[None, :] * _age_factor(s)).astype(np.int64)
-        f = period_moves(s, period, rng)
+        f, t = period_moves(s, period, rng)
         end = s + np.diag(b) - d + f.sum(axis=1) - f.sum(axis=2)
         if (end < 0).any():
             raise RuntimeError("negative stock; the world parameters need fixing")
         births.append(b)
         deaths.append(d)
         flows.append(f)
+        transitions.append(t)
         stocks.append(end)
-    return stocks, births, deaths, flows
+    return stocks, births, deaths, flows, transitions
 
 
 def _age_factor(stocks):
@@ -137,7 +151,7 @@ def _age_factor(stocks):
 
 def tables(rng):
     """The world tables as DataFrames, in the column order of the schema."""
-    stocks, births, deaths, flows = simulate(rng)
+    stocks, births, deaths, flows, transitions = simulate(rng)
     b_ix, r_ix = np.meshgrid(np.arange(N), np.arange(N), indexing="ij")
     out = {}
     out["bilateral_stocks"] = pd.concat(
@@ -150,17 +164,23 @@ def tables(rng):
         pd.DataFrame({"period": p, "place_of_birth": np.array(C)[b_ix.ravel()],
                       "place_of_residence": np.array(C)[r_ix.ravel()], "deaths": d.ravel()})
         for p, d in zip(PERIODS, deaths))
+    out["true_flows"] = _long_flows(flows, "flow")
+    out["true_transitions"] = _long_flows(transitions, "transitions")
+    out["reporting_practices"] = reporting_practices()
+    out["reported_flows"] = reported_flows(flows[-1], rng)
+    return {k: v.reset_index(drop=True) for k, v in out.items()}
+
+
+def _long_flows(arrays, value):
+    """One row per period, place of birth, origin and destination (origin != destination)."""
     rows = []
-    for p, f in zip(PERIODS, flows):
+    for p, f in zip(PERIODS, arrays):
         b, o, d = np.indices(f.shape).reshape(3, -1)
         keep = o != d
         rows.append(pd.DataFrame({"period": p, "place_of_birth": np.array(C)[b[keep]],
                                   "origin": np.array(C)[o[keep]], "destination": np.array(C)[d[keep]],
-                                  "flow": f[b[keep], o[keep], d[keep]]}))
-    out["true_flows"] = pd.concat(rows)
-    out["reporting_practices"] = reporting_practices()
-    out["reported_flows"] = reported_flows(flows[-1], rng)
-    return {k: v.reset_index(drop=True) for k, v in out.items()}
+                                  value: f[b[keep], o[keep], d[keep]]}))
+    return pd.concat(rows)
 
 
 # country: source, duration rule (months), coverage, share of emigrants recorded, notes
