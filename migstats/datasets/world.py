@@ -23,6 +23,12 @@ COUNTRIES = {
     "XZN": ("Zenthia", "ageing, high income; retirees move to Lamaria"),
 }
 COUNTRY_CODES = list(COUNTRIES)
+# code: the adjective and the word for a person (plural with "s", except "Tameshi")
+DEMONYMS = {
+    "XLM": "Lamarian", "XNB": "Norbian", "XSV": "Suvanian", "XKS": "Kestovan", "XPL": "Palloran",
+    "XMR": "Mirelian", "XTM": "Tameshi", "XVD": "Veridian", "XOR": "Orlandian", "XBT": "Baltaran",
+    "XDR": "Drovnian", "XQV": "Quorvian", "XZN": "Zenthian",
+}
 STATELESS = "XXA"  # the ICAO Doc 9303 code for a stateless person
 CITIZENSHIP_CODES = COUNTRY_CODES + [STATELESS]
 
