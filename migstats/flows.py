@@ -331,7 +331,7 @@ BIRTHPLACE_METHODS = ("rescale", "open", "open-dr")
 
 
 def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption=True,
-             match_birthplace_tot_method="rescale"):
+             match_birthplace_tot_method="rescale", seed=None):
     """Flows from two bilateral stock tables by demographic accounting (Abel 2013).
 
     Follows migest's ``ffs_demo`` with its default settings (Abel and Sander 2014; Abel and
@@ -353,7 +353,7 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
     3. For each place of birth, a flow table is fitted whose rows add up to the start stocks
        by residence and whose columns add up to the end stocks. With ``stayer_assumption=True``
        as many people as possible stay where they were (the minimum migration solution) and
-       the rest are spread by IPF with a zero diagonal. With ``stayer_assumption=False`` the
+       the rest are spread by IPF with a zero diagonal, from a flat seed or from ``seed``. With ``stayer_assumption=False`` the
        whole table is fitted by plain IPF (the independence model migest uses for the method
        of Azose and Raftery 2019), which moves many more people.
 
@@ -367,6 +367,10 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
         Keep as many stayers as possible (True, the default) or not (False).
     match_birthplace_tot_method : {"rescale", "open", "open-dr"}
         How the place-of-birth totals of the two tables are made equal (see step 2).
+    seed : square 2-D array or DataFrame, optional
+        Origin-destination table of auxiliary data (an older flow table, or a function of
+        distance) that spreads the movers of step 3 instead of a flat seed, as the ``m``
+        argument of migest's ``ipf3_qi``. Only with ``stayer_assumption=True``.
 
     Returns
     -------
@@ -382,6 +386,18 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
     b = _demog_vector(births, n, labels, "births")
     d = _demog_vector(deaths, n, labels, "deaths")
     rescale = match_birthplace_tot_method == "rescale"
+    off_diag = np.ones((n, n)) - np.eye(n)
+    if seed is not None:
+        if not stayer_assumption:
+            raise ValueError("seed is used only with stayer_assumption=True; remove it or set the assumption.")
+        m, m_lab = _matrix(seed, "seed")
+        if m.shape != (n, n):
+            raise ValueError(f"seed has shape {m.shape} but the stock tables have {n} countries; "
+                             "give an origin-destination table with one row and one column per country.")
+        if m_lab is not None and (list(m_lab[0]) != list(labels) or list(m_lab[1]) != list(labels)):
+            raise ValueError("seed must have the countries of the stock tables, in the same order, in its "
+                             "rows and columns. Reorder with .loc[codes, codes].")
+        off_diag = off_diag * m
 
     # Step 1 (migest's match_global "before-demo-adjust"): make the world change match b - d.
     gap = (b.sum() - d.sum()) - (s2.sum() - s1.sum())
@@ -418,7 +434,6 @@ def ffs_demo(stock_start, stock_end, births=None, deaths=None, stayer_assumption
 
     # Step 3: one origin-destination table per place of birth.
     flow3 = np.zeros((n, n, n))
-    off_diag = np.ones((n, n)) - np.eye(n)
     for p in range(n):
         if stayer_assumption:
             stay = np.minimum(start[p], end[p])

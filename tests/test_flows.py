@@ -238,6 +238,31 @@ def test_ffs_demo_rejects_an_unknown_birthplace_method():
         flows.ffs_demo(ABEL_S1, ABEL_S2, match_birthplace_tot_method="close")
 
 
+def test_ffs_demo_seed_sets_the_odds_ratio_of_the_movers():
+    """Born in A: 20 leave A and 10 leave B; 5 arrive in C and 25 in D (no other change).
+    The movers form a 2 x 2 table (rows A, B; columns C, D) with these margins. IPF keeps the
+    seed's odds ratio (Bishop, Fienberg and Holland 1975, ch. 3): 1 with the flat seed, 6 with
+    the seed below. The 2 x 2 table with given margins and odds ratio is solved by hand."""
+    s1 = np.array([[100, 10, 0, 0], [0, 50, 0, 0], [0, 0, 50, 0], [0, 0, 0, 50]], dtype=float)
+    s2 = np.array([[80, 0, 5, 25], [0, 50, 0, 0], [0, 0, 50, 0], [0, 0, 0, 50]], dtype=float)
+    seed = np.ones((4, 4))
+    seed[0, 2], seed[1, 3] = 3, 2   # odds ratio (3 * 2) / (1 * 1) = 6
+
+    def movers(**kw):
+        out = flows.ffs_demo(s1, s2, **kw)
+        a = out[out.pob == 0].pivot(index="orig", columns="dest", values="flow").to_numpy()
+        return a[np.ix_([0, 1], [2, 3])]
+
+    # flat seed: independence, x = 20 * 5 / 30
+    np.testing.assert_allclose(movers(), [[20 * 5 / 30, 20 * 25 / 30], [10 * 5 / 30, 10 * 25 / 30]], atol=1e-6)
+    # odds ratio 6: x (5 + x) = 6 (20 - x)(5 - x), with x = A -> C and 10 - (5 - x) = B -> D
+    x = np.roots([5, -155, 600])
+    x = x[(x > 0) & (x < 5)][0]
+    np.testing.assert_allclose(movers(seed=seed), [[x, 20 - x], [5 - x, 5 + x]], atol=1e-6)
+    with pytest.raises(ValueError, match="only with stayer_assumption=True"):
+        flows.ffs_demo(s1, s2, seed=seed, stayer_assumption=False)
+
+
 def test_ffs_demo_scientific_data_example():
     # Abel and Cohen (2019, Scientific Data); ffs_demo help page, sum_od(e7): 160 moves.
     s1 = r_matrix([100, 80, 30, 60, 10, 180, 10, 70, 10, 10, 140, 10, 0, 90, 40, 160], 4, byrow=False)
