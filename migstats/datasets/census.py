@@ -85,7 +85,7 @@ def _weights(df, area_factor, population):
 def _person(sex, age, birth, citizenship, second=None, arrival=None, before=None):
     """One person; ``before`` is the country of residence before arrival."""
     return {"sex": sex, "age": int(min(max(age, 0), 100)), "country_of_birth": birth,
-            "citizenship": citizenship, "second_citizenship": second,
+            "citizenship": citizenship, "second_citizenship": None if second == citizenship else second,
             "year_of_arrival": arrival, "_before": before}
 
 
