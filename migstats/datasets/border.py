@@ -117,7 +117,10 @@ def _story(rng, status, citizenship):
 
 
 def _as_recorded(rng, ev):
-    """Add the columns of the border record (document, birth date, name key) and its defects."""
+    """Add the columns of the border record (document, birth date, name key) and its defects.
+
+    An unrecorded crossing keeps its true ``date`` but has no ``recorded_date``.
+    """
     people = ev.drop_duplicates("traveller_id").sort_values("traveller_id").set_index("traveller_id")
     n = len(people)
     codes = _pseudonyms(rng, 3 * n)  # first passport, renewed passport, second passport
@@ -144,11 +147,11 @@ def _as_recorded(rng, ev):
     ev["document_country"] = np.where(on_second, tid.map(second_country), ev["citizenship"])
     ev["name_key"] = tid.map(name)
     ev["date_of_birth"] = tid.map(birth)
-    ev["recorded"] = ~((ev["direction"] == "exit") & (rng.random(len(ev)) < ev["port"].map(UNRECORDED_EXIT)))
-    ev["recorded_date"] = ev["date"].where(ev["recorded"])
-    wrong = ev["recorded"] & (rng.random(len(ev)) < KEYING_ERROR)
+    recorded = ~((ev["direction"] == "exit") & (rng.random(len(ev)) < ev["port"].map(UNRECORDED_EXIT)))
+    ev["recorded_date"] = ev["date"].where(recorded)
+    wrong = recorded & (rng.random(len(ev)) < KEYING_ERROR)
     ev.loc[wrong, "recorded_date"] = ev.loc[wrong, "date"].map(_miskeyed)
-    return ev.sort_values("crossing_id").reset_index(drop=True)
+    return ev.drop(columns="year_of_birth").sort_values("crossing_id").reset_index(drop=True)
 
 
 def _miskeyed(day):
