@@ -224,6 +224,26 @@ def test_one_row_per_traveller_and_known_labels():
     assert set(d.classify_movements(table, **WINDOW)["movement"]) <= set(d.MOVEMENTS)
 
 
+
+def test_seasonal_worker_is_a_resident_by_most_of_the_time():
+    # In Lamaria 1 April to 31 October (213 days) every year from 2022: more than half of every
+    # 12 months. With the "most of the time" criterion she is a resident of Lamaria, and her
+    # winters in Norbia (5 months: at least 3, less than 12) are short-term emigration.
+    events = [(("W", f"{y}-04-01", "entry"), ("W", f"{y}-10-31", "exit")) for y in (2022, 2023, 2024)]
+    row = status(*[e for pair in events for e in pair])
+    assert row["status"] == "short-term emigrant" and row["move_date"] == pd.Timestamp("2023-10-31")
+
+
+def test_two_passports_linked_by_document_make_a_false_immigrant_and_emigrant():
+    # One person enters on passport P1 on 1 March 2023 and leaves on passport P2 on 10 April 2023.
+    # Linked as one traveller: a 40-day visit. Linked by document: P1 is abroad for 14 months (a
+    # non-resident), then stays to the end of the data (22 months): a long-term immigrant; P2 is in
+    # the country for 15 months (a resident), then abroad to the end (20 months): a long-term emigrant.
+    assert status(("X", "2023-03-01", "entry"), ("X", "2023-04-10", "exit"))["status"] == "visitor"
+    out = d.classify_travellers(crossings(("P1", "2023-03-01", "entry"), ("P2", "2023-04-10", "exit")),
+                                **WINDOW, **REFERENCE).set_index("traveller_id")["status"]
+    assert out.to_dict() == {"P1": "long-term immigrant", "P2": "long-term emigrant"}
+
 # --- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("table, message", [
