@@ -15,8 +15,15 @@ How durations are counted
 -------------------------
 * A **spell** is the time between two crossings of one traveller: a *stay* in the
   country (from an entry to the next exit) or an *absence* (from an exit to the
-  next entry). Its length in days is the date of the crossing that ends it minus
-  the date of the crossing that starts it.
+  next entry).
+* **The day convention** (one rule for every duration in the course). A spell
+  runs from its first day up to, but not including, its end day; its length in
+  days is end minus start. The end of a spell that a crossing closes is the date
+  of that crossing, so each crossing day counts once, for the spell it starts.
+  The observation window includes its last day, so a spell still going at the
+  window's end ends on the day after ``window_end``. A permit valid from
+  ``start_date`` to ``end_date`` (both included) ends, in the same way, on the
+  day after ``end_date``.
 * With ``unit="months"`` (the default) a threshold counts calendar months: a spell
   from 15 March 2023 lasts at least 12 months if it ends on or after 15 March 2024
   (from 31 January, one month later is the last day of February). With
@@ -27,7 +34,8 @@ How durations are counted
 * **Censoring.** The data cover an observation window. The spell before a
   traveller's first crossing starts before the window (left-censored) and the
   spell after the last crossing ends after it (right-censored); both are measured
-  only inside the window. A censored spell whose observed part already reaches a
+  only inside the window (a right-censored spell ends on the day after
+  ``window_end``). A censored spell whose observed part already reaches a
   threshold is at least that long, so it counts. A right-censored spell that has
   not yet reached the threshold could still do so: the move is ``"undetermined"``.
 * **Usual residence** changes only through a spell that reaches the long-term
@@ -75,7 +83,8 @@ def spells(crossings, window_start, window_end):
     ``traveller_id``, ``spell`` ("stay" or "absence"), ``start``, ``end``, ``days``
     (end minus start), ``left_censored`` (the spell began before
     ``window_start``, so ``start`` is the window start) and ``right_censored``
-    (still going at ``window_end``, so ``end`` is the window end).
+    (still going at ``window_end``, so ``end`` is the day after ``window_end``:
+    the window includes its last day).
     """
     start, end = _window(window_start, window_end)
     return _spells(_checked_crossings(crossings, start, end), start, end)
@@ -254,7 +263,7 @@ def _spells(ordered, start, end):
     after = pd.DataFrame({"traveller_id": tid.to_numpy(),
                           "spell": ordered["direction"].astype("object").map({ENTRY: STAY, EXIT: ABSENCE}).to_numpy(),
                           "start": ordered["date"].to_numpy(),
-                          "end": ordered["date"].shift(-1).where(~last, end).to_numpy(),
+                          "end": ordered["date"].shift(-1).where(~last, end + pd.Timedelta(days=1)).to_numpy(),
                           "left_censored": False, "right_censored": last.to_numpy(),
                           "order": ordered.index.to_numpy().astype(float)})
     out = pd.concat([before, after]).sort_values("order", kind="stable").drop(columns="order")

@@ -4,8 +4,16 @@ Each traveller gets a true status first, then a story of stays and trips that
 fits it, and the story is written out as entry and exit events between 1
 January 2022 and 31 December 2024. Events outside the window are not written,
 so a long stay that goes on after 2024 shows no exit, and a trip that began in
-2021 shows only its end: the data are censored, as real border data are. The move that defines a migrant's status always starts
-in 2023, so that at least 12 months of follow-up are in the window.
+2021 shows only its end: the data are censored, as real border data are. The move
+that defines a migrant's status always starts in 2023, so that at least 12 months
+of follow-up are in the window.
+
+Then the crossings are written as a border system records them, with the defects
+of real records: each crossing shows a travel document, not a person; some
+travellers renew their passport (a new document number); dual citizens cross on
+either passport; some exits, mostly at land borders, are never recorded; and a
+few dates are keyed wrongly. The true person (``traveller_id``) and the true
+``date`` stay in the file as the answer key that only synthetic data can give.
 """
 
 import numpy as np
@@ -26,6 +34,12 @@ IMMIGRANT_CITIZENSHIP = dict(XLM=.15, XNB=.12, XSV=.05, XKS=.16, XPL=.14, XMR=.1
                              XDR=.04, XVD=.02, XOR=.02, XBT=.01, XQV=.01, XXA=.02)
 # Main port by citizenship (the rest use the airport).
 LAND_PORT = {"XNB": "North Bridge", "XSV": "East Road", "XTM": "East Road"}
+# Defects of the records: share of travellers with two citizenships and of those who renew a
+# passport in the window; share of exits never recorded, by port; share of dates keyed wrongly.
+DUAL_SHARE, RENEWAL_SHARE, SWITCH = .05, .12, .4
+UNRECORDED_EXIT = {"North Bridge": .12, "East Road": .12, "Coast Seaport": .03, "Capital Airport": .01}
+KEYING_ERROR = .004
+SECOND_PASSPORT = ["XVD", "XOR", "XDR", "XNB"]  # second citizenship of dual citizens of Lamaria
 
 
 def generate(rng, n_travellers=10000):
@@ -44,6 +58,7 @@ def generate(rng, n_travellers=10000):
     ev = ev.sort_values(["day", "traveller_id"], kind="stable").reset_index(drop=True)
     ev.insert(0, "crossing_id", np.arange(1, len(ev) + 1))
     ev.insert(2, "date", START + ev.pop("day").to_numpy().astype("timedelta64[D]"))
+    ev = _as_recorded(np.random.default_rng(rng.integers(2**32)), ev)
     tr = pd.DataFrame(truth, columns=["traveller_id", "true_status", "move_day", "true_duration_days"])
     tr["move_date"] = START + tr["move_day"].astype("float").to_numpy().astype("timedelta64[D]")
     tr["true_duration_days"] = tr["true_duration_days"].astype("Int64")
@@ -99,3 +114,49 @@ def _story(rng, status, citizenship):
     before = _trips(rng, 0, move - 30, rng.integers(0, 4), 2, 30, out_first=True)
     during = _trips(rng, move + 30, move + duration - 30, rng.integers(0, 3), 5, 30, out_first=False) if long_term else []
     return before + [(move, "exit")] + during + [(move + duration, "entry")], move, duration
+
+
+def _as_recorded(rng, ev):
+    """Add the columns of the border record (document, birth date, name key) and its defects.
+
+    An unrecorded crossing keeps its true ``date`` but has no ``recorded_date``.
+    """
+    people = ev.drop_duplicates("traveller_id").sort_values("traveller_id").set_index("traveller_id")
+    n = len(people)
+    codes = _pseudonyms(rng, 3 * n)  # first passport, renewed passport, second passport
+    doc = pd.DataFrame({"first": ["D" + c[1:] for c in codes[:n]], "renewed": ["D" + c[1:] for c in codes[n:2 * n]],
+                        "second": ["D" + c[1:] for c in codes[2 * n:]]}, index=people.index)
+    birth = pd.to_datetime(people["year_of_birth"].astype(str) + "-01-01") + pd.to_timedelta(
+        rng.integers(0, 365, n), unit="D")
+    name = pd.Series([f"N{c:04X}" for c in rng.integers(0, 16**4, n)], index=people.index)
+    citizenship = people["citizenship"]
+    dual = (rng.random(n) < DUAL_SHARE) & (citizenship != STATELESS).to_numpy()
+    other = np.where(citizenship == "XLM", rng.choice(SECOND_PASSPORT, n), "XLM")
+    second_country = pd.Series(np.where(dual, other, None), index=people.index)
+    renewal = pd.Series(np.where(rng.random(n) < RENEWAL_SHARE, START + rng.integers(0, DAYS, n).astype("timedelta64[D]"),
+                                 np.datetime64("NaT")), index=people.index)
+
+    ev = ev.sort_values(["traveller_id", "date", "crossing_id"], kind="stable")
+    tid = ev["traveller_id"]
+    # A dual citizen may change passport at any crossing: enter on one, leave on the other.
+    switch = pd.Series(rng.random(len(ev)) < SWITCH, index=ev.index) & tid.map(second_country).notna()
+    on_second = (switch.astype(int).groupby(tid).cumsum() % 2).astype(bool)
+    renewed = ev["date"] >= tid.map(renewal)
+    ev["document_id"] = np.where(on_second, tid.map(doc["second"]),
+                                 np.where(renewed, tid.map(doc["renewed"]), tid.map(doc["first"])))
+    ev["document_country"] = np.where(on_second, tid.map(second_country), ev["citizenship"])
+    ev["name_key"] = tid.map(name)
+    ev["date_of_birth"] = tid.map(birth)
+    recorded = ~((ev["direction"] == "exit") & (rng.random(len(ev)) < ev["port"].map(UNRECORDED_EXIT)))
+    ev["recorded_date"] = ev["date"].where(recorded)
+    wrong = recorded & (rng.random(len(ev)) < KEYING_ERROR)
+    ev.loc[wrong, "recorded_date"] = ev.loc[wrong, "date"].map(_miskeyed)
+    return ev.drop(columns="year_of_birth").sort_values("crossing_id").reset_index(drop=True)
+
+
+def _miskeyed(day):
+    """A date keyed wrongly: day and month swapped where possible, else the year one off (inside the window)."""
+    if day.day <= 12 and day.day != day.month:
+        return day.replace(month=day.day, day=day.month)
+    year = day.year - 1 if day.year > 2022 else day.year + 1
+    return day.replace(year=year) if not (day.month == 2 and day.day == 29) else day.replace(year=year, day=28)

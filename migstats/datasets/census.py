@@ -85,7 +85,7 @@ def _weights(df, area_factor, population):
 def _person(sex, age, birth, citizenship, second=None, arrival=None, before=None):
     """One person; ``before`` is the country of residence before arrival."""
     return {"sex": sex, "age": int(min(max(age, 0), 100)), "country_of_birth": birth,
-            "citizenship": citizenship, "second_citizenship": second,
+            "citizenship": citizenship, "second_citizenship": None if second == citizenship else second,
             "year_of_arrival": arrival, "_before": before}
 
 
@@ -112,7 +112,7 @@ def _native_household(rng):
         people.append(_person(rng.choice(["female", "male"], p=[.65, .35]), mother + int(rng.integers(22, 34)), "XLM", "XLM"))
     if kind == "returnee":  # the family lived abroad and came back
         abroad = rng.choice(["XVD", "XBT", "XOR", "XDR"], p=[.4, .3, .15, .15])
-        arrival = int(rng.integers(2012, 2026))
+        arrival = int(rng.uniform(2012, CENSUS_YEAR))  # up to census day: 2025 is half a year
         for p in people:
             p.update(year_of_arrival=arrival, _before=abroad)
         for a in ages:
@@ -132,14 +132,18 @@ def _citizenship(rng, birth, arrival):
         return STATELESS, None
     years = CENSUS_YEAR - arrival
     if rng.random() < 1 - np.exp(-max(0, years - 5) / 15):
-        return "XLM", (birth if rng.random() < .4 else None)
+        if rng.random() < .4:  # kept the citizenship of birth; some name it first, XLM second
+            return (birth, "XLM") if rng.random() < .4 else ("XLM", birth)
+        return "XLM", None
     return birth, None
 
 
 def _migrant_household(rng, birth):
     lo, hi = ARRIVAL.get(birth, (1995, 2025))
     recent = birth in ("XTM", "XMR")
-    arrival = int(rng.integers(lo, hi + 1)) if not recent or rng.random() < .8 else int(rng.integers(2010, lo + 1))
+    # Arrivals are spread evenly in time up to census day, so 2025 (January to June) gets half a year.
+    arrival = int(rng.uniform(lo, min(hi + 1, CENSUS_YEAR))) if not recent or rng.random() < .8 \
+        else int(rng.integers(2010, lo + 1))
     types = HOUSEHOLD_TYPES.get(birth, {})
     kind = rng.choice(list(types) + ["family"], p=list(types.values()) + [1 - sum(types.values())])
     before = "XSV" if birth == "XTM" and rng.random() < .25 else birth  # some refugees came through Suvania
@@ -168,7 +172,7 @@ def _migrant_household(rng, birth):
             people.append(_person(rng.choice(["female", "male"]), a, birth, parent_cit,
                                   people[0]["second_citizenship"], arrival, before))
         else:  # born in Lamaria: takes a parent's citizenship (jus sanguinis)
-            second = birth if mixed and rng.random() < .5 else None
+            second = birth if mixed and rng.random() < .5 else None if mixed else people[0]["second_citizenship"]
             people.append(_person(rng.choice(["female", "male"]), a, "XLM", parent_cit, second))
     return people
 
@@ -176,7 +180,8 @@ def _migrant_household(rng, birth):
 def _add_characteristics(df, rng):
     """Residence 1 and 5 years ago, education, labour force status, Washington Group domains."""
     n = len(df)
-    arrival_time = df["year_of_arrival"].astype("float") + rng.random(n)
+    year = df["year_of_arrival"].astype("float")
+    arrival_time = year + rng.random(n) * np.clip(CENSUS_YEAR - year, 0, 1)  # never after census day
     for years, col in ((1, "residence_1y_ago"), (5, "residence_5y_ago")):
         abroad = arrival_time > CENSUS_YEAR - years
         df[col] = np.where(abroad, df["_before"], "XLM")
