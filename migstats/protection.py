@@ -25,7 +25,6 @@ from hashlib import sha256
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 __all__ = [
     "attacker_intervals",
@@ -351,6 +350,8 @@ def attacker_intervals(lower, upper, row_totals=None, column_totals=None):
     minimum and the maximum of the cell under the constraints. Tables of counts with whole-number
     totals have whole-number bounds. Returns the DataFrames ``(low, high)``.
     """
+    from scipy.optimize import linprog  # imported here: scipy.optimize is slow to import
+
     if not isinstance(lower, pd.DataFrame) or not isinstance(upper, pd.DataFrame):
         raise TypeError("lower and upper must be DataFrames of the table's shape.")
     if lower.shape != upper.shape:
