@@ -143,7 +143,11 @@ def dp_synthesise(df, epsilon, reporting_length=3, n=None):
 
 def _keys(df, columns):
     """One text key per record for its values of ``columns`` (empty is a value of its own)."""
-    return df[columns].astype("string").fillna("(empty)").agg("|".join, axis=1)
+    text = df[columns].astype("string").fillna("(empty)")
+    key = text.iloc[:, 0]
+    for column in text.columns[1:]:
+        key = key + "|" + text[column]
+    return key
 
 
 def copied_records(synthetic, real, columns):
