@@ -112,7 +112,9 @@ def dp_synthesise(df, epsilon, reporting_length=3, n=None):
     """A differentially private synthetic file made with pac-synth's aggregate-seeded synthesiser.
 
     pac-synth counts every combination of up to ``reporting_length`` attribute values with DP noise
-    (budget ``epsilon``), drops the rare ones, and draws records that reproduce the noisy counts.
+    (budget ``epsilon``), drops the rare ones, and draws records that reproduce the noisy counts
+    (balancing the draws with the counts already synthesised, pac-synth's
+    ``use_synthetic_counts``, which keeps two-way tables much closer).
     Empty values stay empty. The columns keep their types (numbers, True/False). ``n`` is the
     number of records wanted (default: about as many as the real file). Not seedable: each call
     gives another file.
@@ -127,7 +129,7 @@ def dp_synthesise(df, epsilon, reporting_length=3, n=None):
     zeros = [c for c in df.columns if text[c].eq("0").any()]  # pac-synth treats "0" as empty
     synthesiser = DpAggregateSeededSynthesizer(
         DpAggregateSeededParametersBuilder().epsilon(float(epsilon))
-        .reporting_length(reporting_length).build())
+        .reporting_length(reporting_length).use_synthetic_counts(True).build())
     synthesiser.fit(Dataset.from_data_frame(text.astype(object), sensitive_zeros=zeros))
     raw = synthesiser.sample(n)
     out = pd.DataFrame(raw[1:], columns=raw[0])[list(df.columns)].replace("", None)
