@@ -26,13 +26,28 @@ EX1_WRONG = {
     "no_weights": {"q6": 'census_risk = 1 / sdc.equivalence_classes(census, ["region", "sex", "age", '
                          '"country_of_birth"])["fk"]\n'
                          "expected_reidentifications = float(census_risk.sum())"},
+    # the weighted risk sum again, for an intruder who knows the person was sampled
+    "sampled_weighted": {"q6b": 'reidentifications_if_sampled = float(sdc.individual_risk(census, '
+                                '["region", "sex", "age", "country_of_birth"], "weight").sum())'},
 }
 EX1_CAUGHT_BY = {"plain_hash": "q2_test", "dropna": "q3_test", "fraction": "q4_test",
-                 "no_weights": "q6_test"}
+                 "no_weights": "q6_test", "sampled_weighted": "q6b_test"}
 
 EX2_WRONG = {
     # drop every record at risk instead of suppressing values first
     "drop_all": {"q3": 'safe = broad[sdc.equivalence_classes(broad, QUASI_IDENTIFIERS)["fk"] >= 5]'},
+    # the wrong suppression order: citizenship first (5-anonymous, but not what was agreed)
+    "citizenship_first": {"q3": "with warnings.catch_warnings():\n"
+                                "    warnings.simplefilter('ignore')\n"
+                                "    out = sdc.local_suppression(broad, QUASI_IDENTIFIERS, k=5, suppress=["
+                                "'citizenship', 'age_band', 'country_of_exploitation'])\n"
+                                'safe = out[sdc.equivalence_classes(out, QUASI_IDENTIFIERS)["fk"] >= 5]'},
+    # classes counted instead of the records in them
+    "skew_classes": {"q4b": "keys = release.groupby(QUASI_IDENTIFIERS, dropna=False, observed=True).ngroup()\n"
+                            "top = release[SENSITIVE].groupby(keys).agg(lambda s: s.value_counts(normalize=True).max())\n"
+                            "n_skewed = int((top >= 0.8).sum())"},
+    "debt_classes": {"q4c": "keys = release.groupby(QUASI_IDENTIFIERS, dropna=False, observed=True).ngroup()\n"
+                            "n_debt_same = int((release['control_debt_bondage'].groupby(keys).nunique() == 1).sum())"},
     # k = 2 taken for l = 2: class size instead of distinct sensitive values
     "fk_not_l": {"q4": 'release = safe[sdc.equivalence_classes(safe, QUASI_IDENTIFIERS)["fk"] >= 2]'},
     # the total variation distance without the factor one half
@@ -44,7 +59,8 @@ EX2_WRONG = {
                     'table = pd.crosstab(in_2024["citizenship"], in_2024[SENSITIVE])\n'
                     "protected = table.mask(table < 5)"},
 }
-EX2_CAUGHT_BY = {"drop_all": "q3_test", "fk_not_l": "q4_test", "no_half": "q5_test",
+EX2_CAUGHT_BY = {"drop_all": "q3_test", "citizenship_first": "q3_test", "skew_classes": "q4b_test",
+                 "debt_classes": "q4c_test", "fk_not_l": "q4_test", "no_half": "q5_test",
                  "zeros": "q6_test"}
 
 CASES = {"m3-ex1": (EX1_WRONG, EX1_CAUGHT_BY), "m3-ex2": (EX2_WRONG, EX2_CAUGHT_BY)}
