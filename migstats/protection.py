@@ -195,9 +195,13 @@ def total_variation_distance(original, release, columns):
     values count as a category of their own.
     """
     columns = [columns] if isinstance(columns, str) else list(columns)
-    p = original.value_counts(columns, normalize=True, dropna=False)
-    q = release.value_counts(columns, normalize=True, dropna=False)
-    p, q = p.align(q, fill_value=0)
+
+    def shares(df):
+        # as text, so that 3 and "3", or an empty nan and an empty <NA>, are the same value
+        text = df[columns].astype("string").fillna("(empty)")
+        return text.value_counts(normalize=True)
+
+    p, q = shares(original).align(shares(release), fill_value=0)
     return float(0.5 * (p - q).abs().sum())
 
 

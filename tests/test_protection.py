@@ -237,6 +237,10 @@ def test_total_variation_distance_by_hand():
     a = pd.DataFrame({"s": ["x", "x", "y", "z"]})
     b = pd.DataFrame({"s": ["x", "y", "y", "y"]})
     assert sdc.total_variation_distance(a, b, "s") == pytest.approx(0.5)  # (1/4 + 1/2 + 1/4) / 2
+    # empty values of different types (nan in an object column, <NA> in a string column) match
+    c = pd.DataFrame({"s": ["x", None, None, "y"]}, dtype=object)
+    d = pd.DataFrame({"s": pd.array(["x", pd.NA, pd.NA, "y"], dtype="string")})
+    assert sdc.total_variation_distance(c, d, "s") == pytest.approx(0.0)
 
 
 def test_attacker_intervals_are_the_frechet_bounds():
