@@ -133,6 +133,8 @@ def dp_synthesise(df, epsilon, reporting_length=3, n=None):
     synthesiser.fit(Dataset.from_data_frame(text.astype(object), sensitive_zeros=zeros))
     raw = synthesiser.sample(n)
     out = pd.DataFrame(raw[1:], columns=raw[0])[list(df.columns)].replace("", None)
+    # pac-synth returns the records in the order it drew them, similar ones together: shuffle
+    out = out.sample(frac=1, random_state=np.random.default_rng()).reset_index(drop=True)
     for column in df.columns:
         if pd.api.types.is_bool_dtype(df[column]):
             out[column] = out[column].map({"True": True, "False": False}).astype("boolean")
