@@ -67,7 +67,8 @@ def gaussian_measurement(epsilon, delta):
 def _apply(measurement, counts):
     """Run a measurement on the cells of a Series or DataFrame of counts; keep its shape."""
     if not isinstance(counts, (pd.Series, pd.DataFrame)):
-        raise TypeError(f"counts must be a pandas Series or DataFrame, not {type(counts).__name__}.")
+        raise TypeError("counts must be a pandas Series or DataFrame, not "
+                        f"{type(counts).__name__}.")
     values = counts.to_numpy()
     if not np.issubdtype(values.dtype, np.integer) or (values < 0).any():
         raise TypeError("counts must hold whole numbers of at least 0 (one count per cell).")

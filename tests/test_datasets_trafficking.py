@@ -45,7 +45,8 @@ def test_the_agreed_release_keeps_skewed_and_debt_homogeneous_classes():
     key = sizes(df)[1]
     df = df[df["type_of_exploitation"].groupby(key).transform("nunique") >= 2]
     key = sizes(df)[1]
-    top = df["type_of_exploitation"].groupby(key).transform(lambda s: s.value_counts(normalize=True).max())
+    top = df["type_of_exploitation"].groupby(key).transform(
+        lambda s: s.value_counts(normalize=True).max())
     debt = df["control_debt_bondage"].groupby(key).transform("nunique")
     assert (top >= 0.8).sum() > 0.05 * len(df)  # lesson 3 and m3-ex2 question 5
     assert (debt == 1).sum() > 0  # m3-ex2 question 6
