@@ -73,18 +73,16 @@ def _apply(measurement, counts):
     if not np.issubdtype(values.dtype, np.integer) or (values < 0).any():
         raise TypeError("counts must hold whole numbers of at least 0 (one count per cell).")
     noisy = np.array(measurement([int(v) for v in values.ravel()]), dtype=int)
-    out = counts.copy()
     if isinstance(counts, pd.Series):
         return pd.Series(noisy, index=counts.index, name=counts.name)
-    out.loc[:, :] = noisy.reshape(values.shape)
-    return out
+    return pd.DataFrame(noisy.reshape(values.shape), index=counts.index, columns=counts.columns)
 
 
 def laplace_counts(counts, epsilon):
     """The counts plus discrete Laplace noise of scale 1 / epsilon: epsilon-DP (OpenDP).
 
-    The noise has mean 0 and standard deviation about sqrt(2) / epsilon, whatever the size of
-    the cell. Noisy counts can be negative; see ``with_totals`` for post-processing.
+    The noise has mean 0 and standard deviation about sqrt(2) / epsilon (a little less when
+    epsilon is near 1 or more, as the noise is a whole number), whatever the size of the cell. Noisy counts can be negative; see ``with_totals`` for post-processing.
     """
     return _apply(laplace_measurement(epsilon), counts)
 
