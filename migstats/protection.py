@@ -10,6 +10,13 @@ them against the ``pycanon`` library and against values printed in sdcMicro's te
 Missing values. An empty value of a quasi-identifier counts as a value of its own: records with
 an empty age band form their own classes. (sdcMicro by default lets a missing value match any
 value instead, which gives larger classes.) Suppressed values are therefore visible as such.
+An empty value of a sensitive attribute is not a value: l-diversity, entropy l-diversity and
+t-closeness leave it out.
+
+Tables: ``suppress_small_cells`` (primary suppression), ``attacker_intervals`` and
+``suppression_intervals`` (what an attacker can compute from a published table and its totals,
+by linear programming, as tau-Argus audits a pattern {Hundepool et al. 2012, ch. 4}), and
+``random_rounding``. Perturbation of microdata: ``pram_matrix`` and ``pram``.
 """
 
 import hmac
@@ -20,15 +27,23 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "attacker_intervals",
+    "entropy_l_diversity",
     "equivalence_classes",
     "generalise",
     "individual_risk",
     "k_anonymity",
     "l_diversity",
     "local_suppression",
+    "pram",
+    "pram_matrix",
     "pseudonymise",
+    "random_rounding",
     "suppress_small_cells",
+    "suppression_intervals",
+    "t_closeness",
     "top_code",
+    "total_variation_distance",
 ]
 
 
@@ -112,6 +127,82 @@ def l_diversity(df, quasi_identifiers, sensitive):
         raise ValueError(f"sensitive ({sensitive!r}) is also a quasi-identifier; a sensitive "
                          "column must not be one of quasi_identifiers.")
     return int(df[sensitive].groupby(_class_ids(df, qi)).nunique().min())
+
+
+def _sensitive_list(df, quasi_identifiers, sensitive):
+    """The sensitive columns as a list, checked to exist and not to be quasi-identifiers."""
+    qi = _check_frame(df, quasi_identifiers)
+    columns = _check_frame(df, sensitive, "sensitive")
+    both = [c for c in columns if c in qi]
+    if both:
+        raise ValueError(f"sensitive names {both}, which are also quasi-identifiers; a sensitive "
+                         "column must not be one of quasi_identifiers.")
+    return qi, columns
+
+
+def _class_shares(df, qi, column):
+    """Share of each known value of ``column`` within each equivalence class (rows: classes)."""
+    known = df[column].notna()
+    ids = _class_ids(df, qi)[known]
+    return pd.crosstab(ids, df.loc[known, column].astype(str), normalize="index")
+
+
+def entropy_l_diversity(df, quasi_identifiers, sensitive):
+    """The l of entropy l-diversity {Machanavajjhala et al. 2007}: exp of the smallest entropy.
+
+    For each equivalence class, the entropy H = -sum p log p of the shares p of the known values
+    of a sensitive column; the file is entropy l-diverse for l = exp(min H). Five classes with
+    values shared 96%, 1%, 1%, 1%, 1% are distinct 5-diverse but only entropy 1.2-diverse.
+    ``sensitive`` is a column name or a list; with a list the worst column counts. A class with
+    no known sensitive value gives l = 0. Returns a float (pycanon rounds it down to an integer).
+    """
+    qi, columns = _sensitive_list(df, quasi_identifiers, sensitive)
+    n_classes = _class_ids(df, qi).nunique()
+    smallest = np.inf
+    for column in columns:
+        shares = _class_shares(df, qi, column)
+        if len(shares) < n_classes:
+            return 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -(shares * np.log(shares.where(shares > 0))).sum(axis=1)
+        smallest = min(smallest, float(entropy.min()))
+    return float(np.exp(smallest))
+
+
+def t_closeness(df, quasi_identifiers, sensitive):
+    """The t of t-closeness {Li, Li and Venkatasubramanian 2007} for categorical columns.
+
+    The largest distance, over the equivalence classes, between the distribution of a sensitive
+    column in the class and in the whole file. For categories every pair of values is equally
+    far apart, and this distance (the earth mover's distance) is the total variation distance.
+    ``sensitive`` is a column name or a list; with a list the worst column counts. Empty
+    sensitive values are left out.
+    """
+    qi, columns = _sensitive_list(df, quasi_identifiers, sensitive)
+    worst = 0.0
+    for column in columns:
+        shares = _class_shares(df, qi, column)
+        overall = df[column].dropna().astype(str).value_counts(normalize=True)
+        overall = overall.reindex(shares.columns, fill_value=0)
+        worst = max(worst, float(0.5 * (shares - overall).abs().sum(axis=1).max()))
+    return worst
+
+
+def total_variation_distance(original, release, columns):
+    """Half the sum of the absolute differences of the shares of each combination of ``columns``.
+
+    0 when the two files have the same distribution, 1 when they share no combination. Empty
+    values count as a category of their own.
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+
+    def shares(df):
+        # as text, so that 3 and "3", or an empty nan and an empty <NA>, are the same value
+        text = df[columns].astype("string").fillna("(empty)")
+        return text.value_counts(normalize=True)
+
+    p, q = shares(original).align(shares(release), fill_value=0)
+    return float(0.5 * (p - q).abs().sum())
 
 
 def individual_risk(df, quasi_identifiers, weights):
@@ -251,3 +342,142 @@ def suppress_small_cells(table, threshold):
                         "them as the index.")
     small = (numeric > 0) & (numeric < threshold)
     return numeric.astype("Float64").mask(small)
+
+
+def attacker_intervals(lower, upper, row_totals=None, column_totals=None):
+    """The smallest and largest value of each cell that agrees with what was published.
+
+    ``lower`` and ``upper`` (DataFrames of the same shape) say what the reader knows of each cell:
+    equal for a published cell, 0 and ``np.inf`` for a hidden one, the rounding interval for a
+    rounded one. With the published ``row_totals`` and ``column_totals`` (Series, or None when not
+    published) the attacker solves two linear programmes per cell (scipy's ``linprog``): the
+    minimum and the maximum of the cell under the constraints. Tables of counts with whole-number
+    totals have whole-number bounds. Returns the DataFrames ``(low, high)``.
+    """
+    from scipy.optimize import linprog  # imported here: scipy.optimize is slow to import
+
+    if not isinstance(lower, pd.DataFrame) or not isinstance(upper, pd.DataFrame):
+        raise TypeError("lower and upper must be DataFrames of the table's shape.")
+    if lower.shape != upper.shape:
+        raise ValueError(f"lower has shape {lower.shape} but upper has shape {upper.shape}.")
+    lo = lower.to_numpy(float)
+    hi = upper.to_numpy(float)
+    n_rows, n_cols = lo.shape
+    a_eq, b_eq = [], []
+    for totals, axis in ((row_totals, 0), (column_totals, 1)):
+        if totals is None:
+            continue
+        labels = lower.index if axis == 0 else lower.columns
+        totals = pd.Series(totals).reindex(labels)
+        if totals.isna().any():
+            raise ValueError(f"the totals lack {list(labels[totals.isna()])}; give one total per "
+                             "row (row_totals) or per column (column_totals).")
+        for i, total in enumerate(totals.to_numpy(float)):
+            mask = np.zeros((n_rows, n_cols))
+            if axis == 0:
+                mask[i, :] = 1
+            else:
+                mask[:, i] = 1
+            a_eq.append(mask.ravel())
+            b_eq.append(total)
+    bounds = [(a, None if np.isinf(b) else b) for a, b in zip(lo.ravel(), hi.ravel())]
+    low, high = lo.ravel().copy(), hi.ravel().copy()
+    for cell in np.flatnonzero(lo.ravel() != hi.ravel()):
+        for sign, out in ((1, low), (-1, high)):
+            c = np.zeros(n_rows * n_cols)
+            c[cell] = sign
+            res = linprog(c, A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None,
+                          bounds=bounds, method="highs")
+            if res.status == 2:
+                raise ValueError("the published cells and totals contradict each other: no table "
+                                 "agrees with them. Check the totals.")
+            out[cell] = sign * res.fun if res.status == 0 else np.inf
+    def as_table(values):
+        return pd.DataFrame(values.reshape(n_rows, n_cols), index=lower.index,
+                            columns=lower.columns)
+
+    return as_table(low), as_table(high)
+
+
+def suppression_intervals(protected, row_totals=None, column_totals=None):
+    """Audit a suppression pattern: the interval an attacker finds for each hidden cell.
+
+    ``protected`` is the published table with hidden cells empty (NA); the totals are those
+    printed with it. Returns one row per hidden cell with its ``lower`` and ``upper`` bound
+    (``attacker_intervals``). A hidden cell with ``lower == upper`` is disclosed exactly.
+    """
+    if not isinstance(protected, pd.DataFrame):
+        raise TypeError("protected must be a DataFrame of counts with hidden cells empty (NA).")
+    values = protected.astype("Float64")
+    hidden = values.isna()
+    lower = values.fillna(0).astype(float)
+    upper = values.astype(float).fillna(np.inf)
+    low, high = attacker_intervals(lower, upper, row_totals, column_totals)
+    cells = hidden.stack()
+    cells = cells[cells].index
+    return pd.DataFrame({"lower": low.stack().loc[cells], "upper": high.stack().loc[cells]})
+
+
+def random_rounding(table, base, seed):
+    """Unbiased random rounding of counts to a multiple of ``base``.
+
+    A count x with remainder r = x mod base goes up to the next multiple with probability
+    r / base and down otherwise, so its expected value is x and a published value does not tell
+    which way the count moved {Hundepool et al. 2012, ch. 5}. Multiples of the base stay as they
+    are. Totals must be rounded separately (or computed from the rounded cells, as the user
+    chooses); say which. ``seed`` makes the draw reproducible.
+    """
+    if not isinstance(base, (int, np.integer)) or base < 2:
+        raise ValueError(f"base must be a whole number of at least 2, not {base!r}.")
+    values = pd.DataFrame(table) if isinstance(table, pd.Series) else table
+    counts = values.to_numpy()
+    if not np.issubdtype(counts.dtype, np.integer) or (counts < 0).any():
+        raise TypeError("table must hold counts: whole numbers of at least 0.")
+    rng = np.random.default_rng(seed)
+    remainder = counts % base
+    up = rng.random(counts.shape) < remainder / base
+    rounded = counts - remainder + base * up
+    out = values.copy()
+    out.loc[:, :] = rounded
+    return out.iloc[:, 0] if isinstance(table, pd.Series) else out
+
+
+def pram_matrix(values, keep):
+    """The transition matrix of invariant PRAM {Gouweleeuw et al. 1998}.
+
+    Each value stays as it is with probability ``keep``; otherwise it is replaced by a value drawn
+    from the distribution of ``values`` (it may draw itself). Then P[i, j] = keep * (i == j) +
+    (1 - keep) * share[j], and the expected distribution after PRAM equals the one before
+    (share @ P = share: the matrix is invariant). Empty values are not changed.
+    Returns a DataFrame: rows are the true values, columns the published ones.
+    """
+    if not 0 <= keep <= 1:
+        raise ValueError(f"keep is a probability from 0 to 1, not {keep!r}.")
+    share = pd.Series(values).dropna().astype(str).value_counts(normalize=True).sort_index()
+    if share.empty:
+        raise ValueError("values has no known value to perturb.")
+    matrix = (1 - keep) * np.tile(share.to_numpy(), (len(share), 1)) + keep * np.eye(len(share))
+    return pd.DataFrame(matrix, index=share.index, columns=share.index)
+
+
+def pram(values, matrix, seed):
+    """Post-randomisation (PRAM): replace each value by one drawn from its row of ``matrix``.
+
+    ``matrix`` is a transition matrix (rows: true values; columns: published values; each row sums
+    to 1), such as ``pram_matrix`` gives. Empty values stay empty. ``seed`` makes the draw
+    reproducible. Returns a Series of strings with the index of ``values``.
+    """
+    values = pd.Series(values)
+    text = values.astype("string")
+    unknown = set(text.dropna().unique()) - set(matrix.index)
+    if unknown:
+        raise ValueError(f"matrix has no row for the values {sorted(unknown)}.")
+    if not np.allclose(matrix.sum(axis=1), 1):
+        raise ValueError("each row of matrix must sum to 1 (it holds probabilities).")
+    rng = np.random.default_rng(seed)
+    cumulative = matrix.cumsum(axis=1).to_numpy()
+    rows = matrix.index.get_indexer(text.fillna(matrix.index[0]))
+    draws = (rng.random(len(text))[:, None] > cumulative[rows]).sum(axis=1)
+    draws = np.minimum(draws, len(matrix.columns) - 1)
+    out = pd.Series(matrix.columns[draws], index=values.index, dtype="string")
+    return out.mask(text.isna())

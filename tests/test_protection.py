@@ -8,6 +8,16 @@
   default, survey = TRUE" (key variables A, B, C and a weight, eight records, typed in below).
 - pseudonymise: RFC 4231 (HMAC-SHA256 test vectors), test case 6.
 - generalise, top_code, suppress_small_cells: small cases worked by hand.
+- entropy_l_diversity, t_closeness: pycanon (entropy l-diversity rounded down; t-closeness with
+  the equal distance), and a class worked by hand.
+- attacker_intervals, suppression_intervals: the Frechet bounds of a 2 x 2 table with every cell
+  hidden, max(0, r + c - N) <= x <= min(r, c), and a row with one hidden cell (exact).
+- random_rounding and pram: expected values by hand, checked statistically with fixed seeds.
+- privacy (OpenDP mechanisms, not seedable by design): the noise has the standard deviation the
+  theory gives, sqrt(2) / epsilon for the Laplace mechanism; the tolerance makes a false alarm
+  rarer than one in a billion runs (20,000 draws: the standard error of the sample standard
+  deviation is under 1%, and the tolerance is 7%). OpenDP's own privacy map is the reference
+  for the epsilon spent.
 """
 
 import numpy as np
@@ -15,6 +25,7 @@ import pandas as pd
 import pytest
 from pycanon import anonymity
 
+from migstats import privacy
 from migstats import protection as sdc
 
 QI = ["sex", "age_band", "country"]
@@ -191,3 +202,164 @@ def test_suppress_small_cells_by_hand():
 def test_bad_input_gets_a_clear_error(microdata, call, error, words):
     with pytest.raises(error, match=words):
         call(microdata)
+
+
+def test_entropy_l_diversity_matches_pycanon(microdata):
+    got = sdc.entropy_l_diversity(microdata, ["sex", "age_band"], "exploitation")
+    expected = anonymity.entropy_l_diversity(for_pycanon(microdata), ["sex", "age_band"],
+                                             ["exploitation"])
+    assert int(got) == expected
+
+
+def test_entropy_l_diversity_by_hand_and_several_attributes():
+    df = pd.DataFrame({"q": ["a"] * 4 + ["b"] * 4, "s": list("xxyy") + list("xyzw"),
+                       "t": ["u"] * 4 + list("uvuv")})
+    assert sdc.entropy_l_diversity(df, ["q"], "s") == pytest.approx(2.0)  # exp(log 2) in class a
+    assert sdc.entropy_l_diversity(df, ["q"], ["s", "t"]) == pytest.approx(1.0)  # t is 1 in a
+    df.loc[0, "s"] = None  # an empty sensitive value is not a value: class a is x, y, y
+    expected = np.exp(-(1 / 3 * np.log(1 / 3) + 2 / 3 * np.log(2 / 3)))
+    assert sdc.entropy_l_diversity(df, ["q"], "s") == pytest.approx(expected)
+
+
+def test_t_closeness_matches_pycanon(microdata):
+    got = sdc.t_closeness(microdata, ["sex", "age_band"], "exploitation")
+    expected = anonymity.t_closeness(for_pycanon(microdata), ["sex", "age_band"], ["exploitation"])
+    assert got == pytest.approx(expected)
+
+
+def test_t_closeness_by_hand():
+    df = pd.DataFrame({"q": ["a", "a", "b", "b"], "s": ["x", "x", "x", "y"]})
+    # overall x 3/4, y 1/4; class a: x 1 -> distance 1/4; class b: x 1/2 -> distance 1/4
+    assert sdc.t_closeness(df, ["q"], "s") == pytest.approx(0.25)
+
+
+def test_total_variation_distance_by_hand():
+    a = pd.DataFrame({"s": ["x", "x", "y", "z"]})
+    b = pd.DataFrame({"s": ["x", "y", "y", "y"]})
+    assert sdc.total_variation_distance(a, b, "s") == pytest.approx(0.5)  # (1/4 + 1/2 + 1/4) / 2
+    # empty values of different types (nan in an object column, <NA> in a string column) match
+    c = pd.DataFrame({"s": ["x", None, None, "y"]}, dtype=object)
+    d = pd.DataFrame({"s": pd.array(["x", pd.NA, pd.NA, "y"], dtype="string")})
+    assert sdc.total_variation_distance(c, d, "s") == pytest.approx(0.0)
+
+
+def test_attacker_intervals_are_the_frechet_bounds():
+    table = pd.DataFrame([[7, 3], [2, 8]], index=["r1", "r2"], columns=["c1", "c2"])
+    rows, cols, n = table.sum(axis=1), table.sum(axis=0), table.to_numpy().sum()
+    hidden = table.astype("Float64").mask(table >= 0)
+    got = sdc.suppression_intervals(hidden, rows, cols)
+    for (r, c), row in got.iterrows():
+        assert row["lower"] == max(0, rows[r] + cols[c] - n)
+        assert row["upper"] == min(rows[r], cols[c])
+
+
+def test_one_hidden_cell_in_a_row_is_disclosed():
+    table = pd.DataFrame([[7, 3, 5], [2, 8, 6]], columns=["a", "b", "c"])
+    protected = table.astype("Float64")
+    protected.iloc[0, 1] = pd.NA
+    got = sdc.suppression_intervals(protected, table.sum(axis=1), None)
+    assert got.loc[(0, "b")].tolist() == [3, 3]
+    only_columns = sdc.suppression_intervals(protected, None, table.sum(axis=0))
+    assert only_columns.loc[(0, "b")].tolist() == [3, 3]
+    neither = sdc.suppression_intervals(protected)
+    assert neither.loc[(0, "b"), "lower"] == 0 and np.isinf(neither.loc[(0, "b"), "upper"])
+
+
+def test_attacker_intervals_reject_contradictory_totals():
+    lower = pd.DataFrame([[1.0, 0.0]])
+    upper = pd.DataFrame([[1.0, np.inf]])
+    with pytest.raises(ValueError, match="contradict"):
+        sdc.attacker_intervals(lower, upper, pd.Series([0]), None)
+
+
+def test_random_rounding_is_unbiased_and_on_the_base():
+    table = pd.DataFrame({"a": [0, 1, 4, 5], "b": [7, 10, 12, 3]})
+    draws = np.stack([sdc.random_rounding(table, 5, seed).to_numpy() for seed in range(4000)])
+    assert (draws % 5 == 0).all()
+    assert (draws[:, [0, 3], 0] == [0, 5]).all()  # multiples of the base never move
+    assert (np.abs(draws - table.to_numpy()) < 5).all()  # to a neighbouring multiple only
+    # the mean of 4000 draws is within 4 standard errors (at most 2.5 / sqrt(4000) = 0.04)
+    np.testing.assert_allclose(draws.mean(axis=0), table.to_numpy(), atol=0.16)
+
+
+def test_random_rounding_rejects_bad_input():
+    with pytest.raises(ValueError, match="base"):
+        sdc.random_rounding(pd.DataFrame({"a": [1]}), 1, 0)
+    with pytest.raises(TypeError, match="counts"):
+        sdc.random_rounding(pd.DataFrame({"a": [1.5]}), 5, 0)
+
+
+def test_pram_matrix_is_invariant_by_hand():
+    values = pd.Series(["x", "x", "x", "y"])
+    matrix = sdc.pram_matrix(values, keep=0.8)
+    # by hand: P = 0.8 I + 0.2 [[.75, .25], [.75, .25]]
+    np.testing.assert_allclose(matrix.to_numpy(), [[0.95, 0.05], [0.15, 0.85]])
+    share = np.array([0.75, 0.25])
+    np.testing.assert_allclose(share @ matrix.to_numpy(), share)
+
+
+def test_pram_draws_follow_the_matrix():
+    values = pd.Series(["x"] * 6000 + ["y"] * 4000 + [None] * 5)
+    matrix = sdc.pram_matrix(values, keep=0.7)
+    out = sdc.pram(values, matrix, seed=3)
+    assert out.isna().sum() == 5
+    moved = pd.crosstab(values, out, normalize="index")
+    # each row has 4000 or more draws: the standard error of a share is below 0.008
+    np.testing.assert_allclose(moved.to_numpy(), matrix.to_numpy(), atol=0.03)
+    assert out.equals(sdc.pram(values, matrix, seed=3))
+
+
+def test_laplace_noise_has_the_theoretical_scale():
+    epsilon = 0.5
+    noisy = privacy.laplace_counts(pd.Series(np.full(20_000, 100)), epsilon)
+    assert abs(noisy.mean() - 100) < 0.1  # standard error 2.83 / sqrt(20000) = 0.02
+    assert noisy.std() == pytest.approx(np.sqrt(2) / epsilon, rel=0.07)
+    assert privacy.laplace_measurement(epsilon).map(1) == pytest.approx(epsilon)
+
+
+def test_gaussian_noise_spends_the_budget_asked():
+    measurement = privacy.gaussian_measurement(1.0, 1e-6)
+    spent_epsilon, spent_delta = measurement.map(1)
+    assert spent_epsilon <= 1.0 and spent_delta <= 1e-6
+    noisy = privacy.gaussian_counts(pd.Series(np.zeros(20_000, dtype=int)), 1.0, 1e-6)
+    # classical analytic bound: sigma = sqrt(2 log(1.25 / delta)) / epsilon = 5.3 is sufficient;
+    # OpenDP's conversion from zero-concentrated DP is tighter, so the noise is smaller
+    assert 2.5 < noisy.std() < 5.3
+
+
+def test_laplace_counts_keep_the_shape_and_reject_bad_input():
+    table = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=["r", "s"])
+    noisy = privacy.laplace_counts(table, 1.0)
+    assert noisy.shape == table.shape and list(noisy.index) == ["r", "s"]
+    with pytest.raises(ValueError, match="epsilon"):
+        privacy.laplace_counts(table, 0)
+    with pytest.raises(TypeError, match="whole numbers"):
+        privacy.laplace_counts(table.astype(float) / 2, 1.0)
+
+
+def test_with_totals_post_processing():
+    noisy = pd.DataFrame({"a": [3, -2], "b": [1, 4]}, index=["r", "s"])
+    out = privacy.with_totals(noisy)
+    assert out.loc["s", "a"] == 0
+    assert out.loc["total", "total"] == 8 and out.loc["r", "total"] == 4
+
+
+def test_copied_records_and_membership_by_hand():
+    real = pd.DataFrame({"a": ["x", "x", "y", "z"], "b": [1, 1, 2, 3]})
+    synthetic = pd.DataFrame({"a": ["y", "x", "w"], "b": [2, 1, 3]})
+    assert privacy.copied_records(synthetic, real, ["a", "b"]) == 0.5  # y|2 of uniques y|2, z|3
+    result = privacy.membership_advantage(synthetic, real.iloc[:2], real.iloc[2:], ["a", "b"])
+    assert result == {"true positive rate": 1.0, "false positive rate": 0.5, "advantage": 0.5}
+
+
+def test_dp_synthesise_keeps_columns_and_types():
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({"sex": rng.choice(["f", "m"], 400), "year": rng.choice([2020, 2021], 400),
+                         "flag": rng.random(400) < 0.3})
+    synthetic = privacy.dp_synthesise(real, epsilon=4.0)
+    assert list(synthetic.columns) == ["sex", "year", "flag"]
+    assert 300 < len(synthetic) < 500
+    assert set(synthetic["year"].dropna()) <= {2020, 2021}
+    assert set(synthetic["flag"].dropna()) <= {True, False}
+    # with a large budget the shares stay close to the real ones (a loose utility check)
+    assert abs(synthetic["sex"].eq("f").mean() - real["sex"].eq("f").mean()) < 0.1
