@@ -17,7 +17,7 @@ import pandas as pd
 
 NATIONALITIES = {"XKS": .25, "XPL": .25, "XMR": .2, "XTM": .15, "XNB": .15}
 SHARE_MALE = {"XKS": .75, "XPL": .25, "XMR": .5, "XTM": .55, "XNB": .5}
-SHARE_CONSULATE = {"XKS": .85, "XPL": .3, "XMR": .25, "XTM": .4, "XNB": .2}
+SHARE_CONSULATE = {"XKS": .95, "XPL": .1, "XMR": .1, "XTM": .15, "XNB": .05}
 BIASED_REFUSAL = {("XKS", "male"): .35, ("XKS", "female"): .15}  # refusal of eligible files
 ERROR = .05  # officers' error each way elsewhere
 YEARS = range(2019, 2025)
@@ -29,7 +29,7 @@ def eligibility_score(df):
             - 2.5 * df["prior_overstay"] + 0.7 * df["language_test"])
 
 
-def generate(rng, n=6000):
+def generate(rng, n=10000):
     nat = rng.choice(list(NATIONALITIES), size=n, p=list(NATIONALITIES.values()))
     male = rng.random(n) < pd.Series(nat).map(SHARE_MALE).to_numpy()
     df = pd.DataFrame({
