@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import border, census, flows, permits, trafficking
+from . import border, census, flows, monthly_flows, permits, trafficking, triage
 from .schema import DATA_DIR, package, read
 
 DEFAULT_SEED = 20250630
@@ -29,6 +29,9 @@ def generate_all(seed=DEFAULT_SEED):
     out["border_crossings"], out["border_truth"] = border.generate(rng(3))
     out["residence_permits"] = permits.generate(rng(4))
     out["trafficking_cases_raw"], out["trafficking_cases"] = trafficking.generate(rng(5))
+    (out["monthly_flows"], out["monthly_flows_future"], out["flow_drivers"],
+     out["digital_signals"]) = monthly_flows.generate(rng(6))
+    out["triage_cases"] = triage.generate(rng(7))
     return out
 
 
