@@ -513,9 +513,12 @@ def _design(data, weight, stratum, psu):
     design = data[[stratum, psu]]
     if design.isna().any().any():
         raise ValueError(f"stratum={stratum!r} and psu={psu!r} must have no missing values.")
-    # A PSU is a (stratum, psu) pair, so PSU numbers may restart in each stratum.
-    psu_code, psu_keys = pd.MultiIndex.from_frame(design).factorize()
-    stratum_code, stratum_keys = pd.factorize(psu_keys.get_level_values(0))
+    # A PSU is a (stratum, psu) pair, so PSU numbers may restart in each stratum. Codes follow
+    # the order of first appearance (pd.factorize), for strata and PSUs alike.
+    record_stratum, stratum_keys = pd.factorize(design[stratum])
+    record_psu, psu_labels = pd.factorize(design[psu])
+    psu_code, pairs = pd.factorize(record_stratum * len(psu_labels) + record_psu)
+    stratum_code = pairs // len(psu_labels)
     n_h = np.bincount(stratum_code)
     if (n_h < 2).any():
         lonely = list(stratum_keys[n_h < 2])
