@@ -3,7 +3,9 @@
 For each assignment, the reference solution gets full marks, and plausible wrong submissions
 (common mistakes of disaggregation: forgetting the weights, counting foreign citizens, the wrong
 denominator, the wrong disability cut-off, the simple random sampling formula, ignoring strata,
-the wrong publication thresholds) lose the points of the test cell that should catch them.
+the wrong publication thresholds, a subset instead of a domain, a symmetric interval for a small
+rate, the wrong count for the minimum-count rule) lose the points of the test cell that should
+catch them.
 """
 
 from pathlib import Path
@@ -44,29 +46,87 @@ EX1_WRONG = {
     },
 }
 
+# Orlandia-born persons in the labour force (questions 3 and 4): a rare group in few PSUs.
+_OR = ('x = ((census["country_of_birth"] == "XOR") & census["unemployed"].notna()).astype(float)\n'
+       'y = x * (census["unemployed"] == 1)\n')
+_LOGIT = ('logit = np.log(p / (1 - p))\n'
+          'half = 1.96 * se / (p * (1 - p))\n'
+          'ci_orlandia = (100 / (1 + np.exp(-(logit - half))), 100 / (1 + np.exp(-(logit + half))))')
+_OFFICE = ('by_origin = dg.weighted_proportion(census, "unemployed", by=["country_of_birth", "region"])\n'
+           'by_origin = by_origin.drop(index="XLM", level="country_of_birth")\n')
+
+# Each student makes one slip in each of several cells; every slip must lose its cell's points.
 EX2_WRONG = {
-    # The simple random sampling formula for the SE: CV and interval too optimistic.
+    # The simple random sampling SE (q3, q4); the default publication thresholds (q5).
     "naive": {
-        "q3": ('lf = census[(census["foreign_born"] == 1) & (census["sex"] == "female") '
-               '& census["unemployed"].notna()]\n'
-               'p = (lf["weight"] * lf["unemployed"]).sum() / lf["weight"].sum()\n'
-               'cv_foreign_born_women = np.sqrt(p * (1 - p) / len(lf)) / p'),
-        "q4": ('lf = census[(census["foreign_born"] == 1) & census["unemployed"].notna()]\n'
-               'p = (lf["weight"] * lf["unemployed"]).sum() / lf["weight"].sum()\n'
-               'se = np.sqrt(p * (1 - p) / len(lf))\n'
-               'ci_foreign_born = (100 * (p - 1.96 * se), 100 * (p + 1.96 * se))'),
+        "q3": _OR + ('p = (census["weight"] * y).sum() / (census["weight"] * x).sum()\n'
+                     'se_orlandia = np.sqrt(p * (1 - p) / x.sum())'),
+        "q4": _OR + ('p = (census["weight"] * y).sum() / (census["weight"] * x).sum()\n'
+                     'se = np.sqrt(p * (1 - p) / x.sum())\n' + _LOGIT),
+        "q5": _OFFICE + 'status_by_origin = dg.publication_status(by_origin)',
     },
-    # All PSUs treated as one stratum.
+    # The group cut out as a subset: PSUs without it and the lonely strata drop out (q3, q4);
+    # the flag threshold left at 15% (q5).
+    "subset": {
+        "q3": ('sub = census[(census["country_of_birth"] == "XOR") & census["unemployed"].notna()]\n'
+               'w = sub["weight"]\n'
+               'R = (w * sub["unemployed"]).sum() / w.sum()\n'
+               'z = (w * (sub["unemployed"] - R) / w.sum()).groupby([sub["stratum"], sub["psu"]]).sum()\n'
+               'b = z.groupby(level="stratum").agg(["size", "var"])\n'
+               'se_orlandia = np.sqrt((b["size"] * b["var"]).sum())'),
+        "q4": ('sub = census[(census["country_of_birth"] == "XOR") & census["unemployed"].notna()]\n'
+               'w = sub["weight"]\n'
+               'p = (w * sub["unemployed"]).sum() / w.sum()\n'
+               'z = (w * (sub["unemployed"] - p) / w.sum()).groupby([sub["stratum"], sub["psu"]]).sum()\n'
+               'b = z.groupby(level="stratum").agg(["size", "var"])\n'
+               'se = np.sqrt((b["size"] * b["var"]).sum())\n' + _LOGIT),
+        "q5": _OFFICE + ('status_by_origin = dg.publication_status(by_origin, cv_flag=0.15, '
+                         'cv_suppress=0.25, min_n=100)'),
+    },
+    # No weights (q3, a slip of our own); the symmetric interval (q4); suppression at 30% (q5).
+    "wald": {
+        "q3": _OR + ('R = y.sum() / x.sum()\n'
+                     'z = (y - R * x).groupby([census["stratum"], census["psu"]]).sum() / x.sum()\n'
+                     'b = z.groupby(level="stratum").agg(["size", "var"])\n'
+                     'se_orlandia = np.sqrt((b["size"] * b["var"]).sum())'),
+        "q4": ('o = dg.weighted_proportion(census.assign(born=census["country_of_birth"].astype(str)), '
+               '"unemployed", by="born", interval="wald").loc["XOR"]\n'
+               'ci_orlandia = (100 * o["ci_low"], 100 * o["ci_high"])'),
+        "q5": _OFFICE + ('status_by_origin = dg.publication_status(by_origin, cv_flag=0.10, '
+                         'cv_suppress=0.30, min_n=100)'),
+    },
+    # The unemployment-to-population ratio (all persons 15+ as the denominator, our own slip) in
+    # q3; the Korn-Graubard interval where the logit one was asked (q4, our own); no minimum
+    # count (q5).
+    "denominator": {
+        "q3": ('x = ((census["country_of_birth"] == "XOR") & (census["age"] >= 15)).astype(float)\n'
+               'y = x * (census["unemployed"] == 1)\n'
+               'w = census["weight"]\n'
+               'R = (w * y).sum() / (w * x).sum()\n'
+               'z = (w * (y - R * x) / (w * x).sum()).groupby([census["stratum"], census["psu"]]).sum()\n'
+               'b = z.groupby(level="stratum").agg(["size", "var"])\n'
+               'se_orlandia = np.sqrt((b["size"] * b["var"]).sum())'),
+        "q4": ('o = dg.weighted_proportion(census.assign(born=census["country_of_birth"].astype(str)), '
+               '"unemployed", by="born", interval="korn-graubard").loc["XOR"]\n'
+               'ci_orlandia = (100 * o["ci_low"], 100 * o["ci_high"])'),
+        "q5": _OFFICE + ('status_by_origin = dg.publication_status(by_origin, cv_flag=0.10, '
+                         'cv_suppress=0.25, min_n=0)'),
+    },
+    # All PSUs treated as one stratum (q2); a minimum of 30 records (q5).
     "no_strata": {
         "q2": ('n = len(psu_totals)\n'
                'se_total = np.sqrt(n / (n - 1) * ((psu_totals - psu_totals.mean()) ** 2).sum())'),
+        "q5": _OFFICE + ('status_by_origin = dg.publication_status(by_origin, cv_flag=0.10, '
+                         'cv_suppress=0.25, min_n=30)'),
     },
-    # Unweighted PSU totals, and the default publication thresholds instead of the office's.
+    # Unweighted PSU totals (q1); the count of all persons of the group, not of the labour
+    # force, for the 100-record rule (q5).
     "sloppy": {
         "q1": 'psu_totals = census.groupby(["stratum", "psu"])["foreign_born"].sum()',
-        "q5": ('by_origin = dg.weighted_proportion(census, "unemployed", by=["country_of_birth", "sex"])\n'
-               'by_origin = by_origin.drop(index="XLM", level="country_of_birth")\n'
-               'status_by_origin = dg.publication_status(by_origin)'),
+        "q5": (_OFFICE + 'persons = census.groupby(["country_of_birth", "region"], observed=True).size()\n'
+               'by_origin["n"] = persons.reindex(by_origin.index)\n'
+               'status_by_origin = dg.publication_status(by_origin, cv_flag=0.10, cv_suppress=0.25, '
+               'min_n=100)'),
     },
 }
 
@@ -74,8 +134,11 @@ CAUGHT_BY = {
     "unweighted": ["q1_test", "q2_test"],
     "citizens": ["q1_test"],
     "denominators": ["q3_test", "q4_test", "q5_test"],
-    "naive": ["q3_test", "q4_test"],
-    "no_strata": ["q2_test"],
+    "naive": ["q3_test", "q4_test", "q5_test"],
+    "subset": ["q3_test", "q4_test", "q5_test"],
+    "wald": ["q3_test", "q4_test", "q5_test"],
+    "denominator": ["q3_test", "q4_test", "q5_test"],
+    "no_strata": ["q2_test", "q5_test"],
     "sloppy": ["q1_test", "q5_test"],
 }
 
