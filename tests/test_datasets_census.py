@@ -64,8 +64,10 @@ def test_reason_for_migration_only_for_the_foreign_born(census):
 
 
 def test_rare_origins_sit_in_few_areas(census):
-    """Some small groups have a stratum with a single PSU: the lesson on lonely PSUs needs one."""
+    """Some small groups have a stratum with a single PSU: Lesson 3's lonely PSU needs one."""
     in_lf = census["labour_force_status"].isin(["employed", "unemployed"])
-    group = census[in_lf & (census["country_of_birth"] == "XMR")]
-    psus = group.groupby("stratum")["psu"].nunique()
-    assert (psus == 1).any() and 50 < len(group) < 200
+    labour_force = census[in_lf & (census["country_of_birth"] != "XLM")]
+    psus = labour_force.groupby(["country_of_birth", "stratum"], observed=True)["psu"].nunique()
+    lonely = set(psus[psus == 1].index.get_level_values("country_of_birth"))
+    sizes = labour_force["country_of_birth"].value_counts()
+    assert any(50 < sizes[c] < 300 for c in lonely)
