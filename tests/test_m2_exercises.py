@@ -10,7 +10,11 @@ catch them.
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import migstats.datasets as ds
+from migstats import disaggregation as dg
 
 from nbgrader_harness import assert_proven, grade
 
@@ -150,3 +154,38 @@ def test_autograde(assignment, wrong, tmp_path):
         depends = {"q2_test"} if "q1" in wrong[student] and assignment == "m2-ex2" else set()
         for cell in untouched - depends:
             assert result.cells[cell] == ref.cells[cell], f"{assignment}: {student} lost {cell}"
+
+
+def test_m2_ex2_data_still_separates_the_slips():
+    """The premises of m2-ex2 hold on the committed data (fast; no nbgrader).
+
+    Questions 3 to 5 depend on the census sample: if a regenerated sample breaks one of these,
+    the exercise needs another group or other thresholds, and this test says which.
+    """
+    census = ds.load("census_sample")
+    in_lf = census["labour_force_status"].isin(["employed", "unemployed"])
+    census["u"] = (census["labour_force_status"] == "unemployed").astype(float).where(in_lf)
+    census["born"] = census["country_of_birth"].astype(str)
+    right = dg.weighted_proportion(census, "u", by="born").loc["XOR"]
+    subset = census[in_lf & (census["born"] == "XOR")]
+    w, y = subset["weight"], subset["u"]
+    z = (w * (y - right["estimate"]) / w.sum()).groupby([subset["stratum"], subset["psu"]]).sum()
+    b = z.groupby(level="stratum").agg(["size", "var"])
+    subset_se = np.sqrt((b["size"] * b["var"]).sum())
+    naive_se = np.sqrt(right["estimate"] * (1 - right["estimate"]) / right["n"])
+    for name, se in [("subset", subset_se), ("naive", naive_se)]:
+        assert abs(se / right["se"] - 1) > 0.005, f"question 3: the {name} SE is too close"
+    wald = dg.weighted_proportion(census, "u", by="born", interval="wald").loc["XOR"]
+    kg = dg.weighted_proportion(census, "u", by="born", interval="korn-graubard").loc["XOR"]
+    for name, low in [("symmetric", wald["ci_low"]), ("Korn-Graubard", kg["ci_low"])]:
+        assert abs(low - right["ci_low"]) > 0.002, f"question 4: the {name} interval is too close"
+    table = dg.weighted_proportion(census, "u", by=["country_of_birth", "region"]).drop(
+        index="XLM", level="country_of_birth")
+    persons = census.groupby(["country_of_birth", "region"], observed=True).size().reindex(table.index)
+    rules = dict(cv_flag=0.10, cv_suppress=0.25, min_n=100)
+    expected = dg.publication_status(table, **rules)
+    for name, changed in [("flag", dict(rules, cv_flag=0.15)), ("suppress", dict(rules, cv_suppress=0.30)),
+                          ("minimum", dict(rules, min_n=30))]:
+        assert (dg.publication_status(table, **changed) != expected).any(), f"question 5: {name} rule decides no cell"
+    assert (dg.publication_status(table.assign(n=persons), **rules) != expected).any(), (
+        "question 5: counting all persons decides no cell")
