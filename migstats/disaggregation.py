@@ -13,6 +13,11 @@ computation of the textbook formula and against the samplics package.
 Domains are estimated as subpopulations: a record outside a domain adds zero to that domain,
 but its PSU still counts in the variance. Subsetting the data first would drop PSUs and give
 wrong standard errors.
+
+Proportions get intervals that stay between 0 and 1 (logit, or Korn-Graubard as NCHS uses;
+`proportion_interval`) and an interval-width publication rule (`proportion_status`); counts get
+the CV rule of `publication_status`. `domain_difference` gives the SE of a difference between
+two domains with their covariance; ``fpc=`` applies the finite population correction.
 """
 
 from __future__ import annotations
@@ -327,7 +332,8 @@ def publication_status(table: pd.DataFrame, *, cv_flag: float = 0.15, cv_suppres
     ``cv_suppress``, or the CV is undefined (an estimate of zero); flag when the CV is above
     ``cv_flag``; otherwise publish. ``table`` is the output of an estimate function. Offices use
     rules of this kind with their own thresholds (15% and 30% are common; some use 16.5% and
-    33.3%).
+    33.3%). CV rules suit counts and totals; for proportions the CV of p and of 1 - p differ,
+    so see `proportion_status`.
     """
     for column in ("cv", "n"):
         if column not in table.columns:
