@@ -445,7 +445,9 @@ def wg_disability(data: pd.DataFrame, cutoff: int = 3, columns: list[str] = WG_C
     True when at least one of the six domains is answered at ``cutoff`` or worse (answers: 1 no
     difficulty, 2 some, 3 a lot, 4 cannot do at all). The recommended cut-off is 3 ("a lot of
     difficulty"). Missing when no domain reaches the cut-off and any answer is missing (for
-    example, children under 5, who are not asked). Returns a nullable boolean Series.
+    example, children under 5, who are not asked). The WG-SS is meant for ages 5 and over; for
+    children the WG and UNICEF recommend the Child Functioning Module. Returns a nullable
+    boolean Series.
     """
     if cutoff not in (2, 3, 4):
         raise ValueError(f"cutoff={cutoff!r} must be 2, 3 or 4; the WG recommends 3 "
