@@ -13,6 +13,11 @@ computation of the textbook formula and against the samplics package.
 Domains are estimated as subpopulations: a record outside a domain adds zero to that domain,
 but its PSU still counts in the variance. Subsetting the data first would drop PSUs and give
 wrong standard errors.
+
+Proportions get intervals that stay between 0 and 1 (logit, or Korn-Graubard as NCHS uses;
+`proportion_interval`) and an interval-width publication rule (`proportion_status`); counts get
+the CV rule of `publication_status`. `domain_difference` gives the SE of a difference between
+two domains with their covariance; ``fpc=`` applies the finite population correction.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from scipy import stats
 __all__ = [
     "WG_COLUMNS",
     "age_group",
+    "domain_difference",
     "format_estimates",
     "indicator_table",
+    "proportion_interval",
+    "proportion_status",
     "publication_status",
     "weighted_mean",
     "weighted_proportion",
@@ -38,6 +46,7 @@ ESTIMATE_COLUMNS = ["estimate", "se", "cv", "ci_low", "ci_high", "deff", "n"]
 WG_COLUMNS = ["wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare",
               "wg_communication"]
 KINDS = ("total", "mean", "proportion")
+INTERVALS = ("logit", "korn-graubard", "wald")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,7 +55,7 @@ KINDS = ("total", "mean", "proportion")
 
 def weighted_total(data: pd.DataFrame, variable: str | None = None, by=None, *,
                    weight: str = "weight", stratum: str = "stratum", psu: str = "psu",
-                   level: float = 0.95) -> pd.DataFrame:
+                   level: float = 0.95, fpc: dict | float | None = None) -> pd.DataFrame:
     """Weighted total of ``variable`` in each domain of ``by`` (persons if ``variable`` is None).
 
     Estimate: the sum of weight * value over the domain (Horvitz-Thompson). A missing value
@@ -54,35 +63,42 @@ def weighted_total(data: pd.DataFrame, variable: str | None = None, by=None, *,
     error), ``cv`` (coefficient of variation, se / estimate), ``ci_low``, ``ci_high``
     (confidence interval at ``level``, Student t with PSUs minus strata degrees of freedom),
     ``deff`` (design effect) and ``n`` (records in the domain with a value).
+    ``fpc``: the share of PSUs sampled in each stratum (a dict stratum: share, or one number
+    for all); each stratum's variance is then multiplied by 1 - share, the finite population
+    correction. None (the default) treats PSUs as drawn with replacement.
     Source: {Lohr 2022, ch. 9; Wolter 2007, ch. 6}.
     """
     if variable is None:
         y = np.ones(len(_check_frame(data)))
     else:
         y = _numeric(data, variable, "variable")
-    return _estimate(data, y, None, by, weight, stratum, psu, level)
+    return _estimate(data, y, None, by, weight, stratum, psu, level, fpc)
 
 
 def weighted_mean(data: pd.DataFrame, variable: str, by=None, *, weight: str = "weight",
-                  stratum: str = "stratum", psu: str = "psu", level: float = 0.95) -> pd.DataFrame:
+                  stratum: str = "stratum", psu: str = "psu", level: float = 0.95,
+                  fpc: dict | float | None = None) -> pd.DataFrame:
     """Weighted mean of ``variable`` in each domain of ``by``; records with no value are left out.
 
     The mean is the ratio of two weighted totals (values and persons), so its standard error
     comes from the linearised ratio {Lohr 2022, ch. 9}. Same columns as `weighted_total`.
     """
     y = _numeric(data, variable, "variable")
-    return _estimate(data, y, np.where(np.isnan(y), np.nan, 1.0), by, weight, stratum, psu, level)
+    return _estimate(data, y, np.where(np.isnan(y), np.nan, 1.0), by, weight, stratum, psu, level,
+                     fpc)
 
 
 def weighted_proportion(data: pd.DataFrame, variable: str, by=None, *, weight: str = "weight",
-                        stratum: str = "stratum", psu: str = "psu",
-                        level: float = 0.95) -> pd.DataFrame:
+                        stratum: str = "stratum", psu: str = "psu", level: float = 0.95,
+                        interval: str = "logit", fpc: dict | float | None = None) -> pd.DataFrame:
     """Weighted share (0 to 1) of records where ``variable`` is 1 (True), in each domain of ``by``.
 
     ``variable`` holds 1/0 (or True/False). Set it to missing for records outside the
     denominator: for an unemployment rate, missing for persons outside the labour force. Those
     records are left out of the share, but their PSUs still count in the variance.
-    Same columns as `weighted_total`; ``n`` is the number of records in the denominator.
+    Same columns as `weighted_total`, plus ``n_eff`` (effective sample size); ``n`` is the
+    number of records in the denominator. The interval is ``interval`` ("logit", the default,
+    as samplics; "korn-graubard", as NCHS; or "wald", symmetric): see `proportion_interval`.
     """
     y = _numeric(data, variable, "variable")
     values = set(np.unique(y[~np.isnan(y)]).tolist())
@@ -91,12 +107,15 @@ def weighted_proportion(data: pd.DataFrame, variable: str, by=None, *, weight: s
                          f"records outside the denominator); it also holds "
                          f"{sorted(values - {0.0, 1.0})[:5]}. Fix: build it with a condition, "
                          f"e.g. (data['x'] == 'a').astype(int).")
-    return weighted_mean(data, variable, by, weight=weight, stratum=stratum, psu=psu, level=level)
+    if interval not in INTERVALS:
+        raise ValueError(f"interval={interval!r}; choose one of {INTERVALS}.")
+    return _estimate(data, y, np.where(np.isnan(y), np.nan, 1.0), by, weight, stratum, psu, level,
+                     fpc, interval)
 
 
 def weighted_ratio(data: pd.DataFrame, numerator: str, denominator: str, by=None, *,
                    weight: str = "weight", stratum: str = "stratum", psu: str = "psu",
-                   level: float = 0.95) -> pd.DataFrame:
+                   level: float = 0.95, fpc: dict | float | None = None) -> pd.DataFrame:
     """Ratio of two weighted totals, sum(w*numerator) / sum(w*denominator), in each domain.
 
     Records missing either value are left out. The standard error uses the linearised variable
@@ -107,55 +126,38 @@ def weighted_ratio(data: pd.DataFrame, numerator: str, denominator: str, by=None
     x = _numeric(data, denominator, "denominator")
     missing = np.isnan(y) | np.isnan(x)
     return _estimate(data, np.where(missing, np.nan, y), np.where(missing, np.nan, x), by,
-                     weight, stratum, psu, level)
+                     weight, stratum, psu, level, fpc)
 
 
-def _estimate(data, y, x, by, weight, stratum, psu, level) -> pd.DataFrame:
+def _estimate(data, y, x, by, weight, stratum, psu, level, fpc=None,
+              interval=None) -> pd.DataFrame:
     """Totals (x is None) or ratios sum(w*y)/sum(w*x), with Taylor-linearised standard errors.
 
     Course implementation of the textbook formula, for teaching. For each domain d and each
     PSU i of stratum h, z_hi = sum of w_k * u_k over the PSU's records in d, where u_k = y_k
     for a total and u_k = (y_k - R_d x_k) / X_d for a ratio. Then
-    var = sum_h n_h / (n_h - 1) * sum_i (z_hi - mean_h z)^2, with n_h the PSUs of stratum h in
-    the whole sample {Wolter 2007, ch. 6; Lohr 2022, ch. 9}.
+    var = sum_h (1 - f_h) n_h / (n_h - 1) * sum_i (z_hi - mean_h z)^2, with n_h the PSUs of
+    stratum h in the whole sample and f_h its sampling fraction (0 without ``fpc``)
+    {Wolter 2007, ch. 6; Lohr 2022, ch. 9}. ``interval`` (for proportions) names the method of
+    `proportion_interval` and adds the column ``n_eff``; otherwise the interval is symmetric.
     """
     if not 0 < level < 1:
         raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95 for a 95% interval.")
-    w, psu_code, psu_stratum = _design(data, weight, stratum, psu)
-    domain, keys = _domains(data, by)
-    n_domains, n_psus = len(keys), len(psu_stratum)
-
+    lin = _linearise(data, y, x, by, weight, stratum, psu, fpc)
+    w, d, valid, n, y0, x0, estimate = (lin[k] for k in ("w", "d", "valid", "n", "y0", "x0",
+                                                          "estimate"))
     is_ratio = x is not None
-    valid = (domain >= 0) & ~np.isnan(y) & (~np.isnan(x) if is_ratio else True)
-    y0 = np.where(valid, y, 0.0)
-    x0 = np.where(valid, x, 0.0) if is_ratio else None
-    d = np.where(valid, domain, 0)
+    variance = _variance(lin["z"], lin)
+    se = np.sqrt(variance)
+    n_domains = len(lin["keys"])
 
     def by_domain(values):
         return np.bincount(d, weights=np.where(valid, values, 0.0), minlength=n_domains)
 
-    n = np.bincount(d, weights=valid.astype(float), minlength=n_domains)
     y_total = by_domain(w * y0)
-    if is_ratio:
-        x_total = by_domain(w * x0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            estimate = y_total / x_total
-            u = np.where(valid, (y0 - estimate[d] * x0) / x_total[d], 0.0)
-    else:
-        estimate = y_total
-        u = y0
-
-    # PSU totals of w*u for every domain (a domain x PSU matrix), then their spread by stratum.
-    z = np.bincount(d * n_psus + psu_code, weights=np.where(valid, w * u, 0.0),
-                    minlength=n_domains * n_psus).reshape(n_domains, n_psus)
-    n_h = np.bincount(psu_stratum)
-    stratum_mean = np.stack([np.bincount(psu_stratum, weights=row) for row in z]) / n_h
-    squares = (z - stratum_mean[:, psu_stratum]) ** 2
-    variance = squares @ (n_h / (n_h - 1))[psu_stratum]
-    se = np.sqrt(variance)
-
     # Variance under simple random sampling (with replacement) of the same size, for the deff.
     if is_ratio:
+        x_total = by_domain(w * x0)
         w_d = by_domain(w)
         resid2 = by_domain(w * (y0 - estimate[d] * x0) ** 2)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -175,10 +177,147 @@ def _estimate(data, y, x, by, weight, stratum, psu, level) -> pd.DataFrame:
         deff = np.where(spread > 1e-9, variance / var_srs, np.nan)
         cv = np.where(estimate != 0, se / np.abs(estimate), np.nan)
 
-    t = stats.t.ppf(0.5 + level / 2, df=n_psus - len(n_h))
-    return pd.DataFrame({"estimate": estimate, "se": se, "cv": cv,
-                         "ci_low": estimate - t * se, "ci_high": estimate + t * se,
-                         "deff": deff, "n": n.astype(int)}, index=keys)
+    t = stats.t.ppf(0.5 + level / 2, df=lin["df"])
+    table = pd.DataFrame({"estimate": estimate, "se": se, "cv": cv,
+                          "ci_low": estimate - t * se, "ci_high": estimate + t * se,
+                          "deff": deff, "n": n.astype(int)}, index=lin["keys"])
+    if interval is not None:
+        low, high, n_eff = proportion_interval(estimate, se, n, lin["df"], level=level,
+                                               method=interval)
+        table = table.assign(ci_low=low, ci_high=high, n_eff=n_eff)
+    return table
+
+
+def _linearise(data, y, x, by, weight, stratum, psu, fpc):
+    """Estimates and the domain x PSU matrix ``z`` of PSU totals of w*u (see `_estimate`)."""
+    w, psu_code, psu_stratum = _design(data, weight, stratum, psu)
+    domain, keys = _domains(data, by)
+    n_domains, n_psus = len(keys), len(psu_stratum)
+    is_ratio = x is not None
+    valid = (domain >= 0) & ~np.isnan(y) & (~np.isnan(x) if is_ratio else True)
+    y0 = np.where(valid, y, 0.0)
+    x0 = np.where(valid, x, 0.0) if is_ratio else None
+    d = np.where(valid, domain, 0)
+
+    def by_domain(values):
+        return np.bincount(d, weights=np.where(valid, values, 0.0), minlength=n_domains)
+
+    n = np.bincount(d, weights=valid.astype(float), minlength=n_domains)
+    y_total = by_domain(w * y0)
+    if is_ratio:
+        x_total = by_domain(w * x0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            estimate = y_total / x_total
+            u = np.where(valid, (y0 - estimate[d] * x0) / x_total[d], 0.0)
+    else:
+        estimate = y_total
+        u = y0
+    z = np.bincount(d * n_psus + psu_code, weights=np.where(valid, w * u, 0.0),
+                    minlength=n_domains * n_psus).reshape(n_domains, n_psus)
+    n_h = np.bincount(psu_stratum)
+    return {"w": w, "d": d, "valid": valid, "n": n, "y0": y0, "x0": x0, "estimate": estimate,
+            "z": z, "keys": keys, "psu_stratum": psu_stratum, "n_h": n_h,
+            "df": n_psus - len(n_h), "f_h": _sampling_fractions(data, stratum, psu_stratum, fpc)}
+
+
+def _variance(z, lin):
+    """Variance from PSU totals ``z`` (one row per domain): their spread within strata."""
+    psu_stratum, n_h = lin["psu_stratum"], lin["n_h"]
+    z = np.atleast_2d(z)
+    stratum_mean = np.stack([np.bincount(psu_stratum, weights=row) for row in z]) / n_h
+    squares = (z - stratum_mean[:, psu_stratum]) ** 2
+    return squares @ ((1 - lin["f_h"]) * n_h / (n_h - 1))[psu_stratum]
+
+
+def _sampling_fractions(data, stratum, psu_stratum, fpc):
+    """The sampling fraction f_h of each stratum code (zeros when ``fpc`` is None)."""
+    n_strata = psu_stratum.max() + 1
+    if fpc is None:
+        return np.zeros(n_strata)
+    labels = pd.unique(data[stratum])  # the order of the stratum codes of `_design`
+    shares = {s: fpc for s in labels} if np.isscalar(fpc) else fpc
+    missing = [s for s in labels if s not in shares]
+    if missing:
+        raise KeyError(f"fpc has no sampling fraction for stratum {missing[:3]}; give one share "
+                       f"per stratum, e.g. {{{labels[0]!r}: 0.1}}, or one number for all.")
+    f_h = np.array([shares[s] for s in labels], dtype=float)
+    if ((f_h < 0) | (f_h >= 1)).any():
+        raise ValueError("fpc must hold sampling fractions from 0 to below 1 (0.1 for a 10% "
+                         "sample of PSUs), not per cent.")
+    return f_h
+
+
+def proportion_interval(p, se, n, df, *, level: float = 0.95, method: str = "logit"):
+    """Confidence interval of a proportion from a sample: (low, high, n_eff), arrays.
+
+    ``p`` the estimates, ``se`` their design-based SEs, ``n`` the records in each denominator,
+    ``df`` the design's degrees of freedom (PSUs minus strata). The effective sample size
+    ``n_eff`` = p(1-p)/se^2 is the size of a simple random sample as precise as the design;
+    it is capped at ``n``, and equals ``n`` where se = 0.
+
+    - "logit": p is carried to the log-odds scale, where the estimate is closer to normal, the
+      t interval is built there and carried back, as samplics and R ``survey`` do. It stays
+      inside (0, 1); it is undefined (NaN) at p = 0 and p = 1.
+    - "korn-graubard": the Clopper-Pearson (exact binomial) interval with the effective sample
+      size, adjusted for the degrees of freedom: n* = n_eff (t(n-1) / t(df))^2, x = p n*,
+      low = Beta(a/2; x, n*-x+1), high = Beta(1-a/2; x+1, n*-x). Defined at p = 0 and 1.
+      NCHS uses it {Korn and Graubard 1998; Parker et al. 2017}.
+    - "wald": p +/- t se. Symmetric; it can go below 0 or above 1 for small cells.
+    """
+    if method not in INTERVALS:
+        raise ValueError(f"method={method!r}; choose one of {INTERVALS}.")
+    p, se, n = (np.asarray(v, dtype=float) for v in (p, se, n))
+    alpha = 1 - level
+    t = stats.t.ppf(1 - alpha / 2, df)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(se > 0, np.minimum(n, p * (1 - p) / se ** 2), n)
+        if method == "wald":
+            return p - t * se, p + t * se, n_eff
+        if method == "logit":
+            logit = np.log(p / (1 - p))
+            half = t * se / (p * (1 - p))
+            inside = (p > 0) & (p < 1)
+            low = np.where(inside, 1 / (1 + np.exp(-(logit - half))), np.nan)
+            high = np.where(inside, 1 / (1 + np.exp(-(logit + half))), np.nan)
+            return low, high, n_eff
+        n_star = n_eff * (stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1)) / t) ** 2
+        x = p * n_star
+        low = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n_star - x + 1), 0.0)
+        high = np.where(x < n_star, stats.beta.ppf(1 - alpha / 2, x + 1, n_star - x), 1.0)
+    return low, high, n_eff
+
+
+def domain_difference(data: pd.DataFrame, variable: str, by, first, second, *,
+                      weight: str = "weight", stratum: str = "stratum", psu: str = "psu",
+                      level: float = 0.95) -> pd.Series:
+    """Difference of the weighted means (or proportions) of two domains, with its SE.
+
+    ``first`` and ``second`` are labels of ``by`` (tuples when ``by`` has several columns). The
+    two estimates come from the same sample, so they can be correlated: the variance of the
+    difference is var1 + var2 - 2 cov, computed in one step from the PSU totals of the
+    difference of the linearised values {Lohr 2022, ch. 9}. Returns ``difference`` (first minus
+    second), ``se``, ``ci_low``, ``ci_high`` (Student t), ``covariance``, ``se_if_independent``
+    (the SE that ignores the covariance) and ``t`` (difference / se).
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95 for a 95% interval.")
+    y = _numeric(data, variable, "variable")
+    lin = _linearise(data, y, np.where(np.isnan(y), np.nan, 1.0), by, weight, stratum, psu, None)
+    keys = lin["keys"]
+    for label in (first, second):
+        if label not in keys:
+            raise KeyError(f"{label!r} is not a domain of by={by!r}; domains are "
+                           f"{list(keys)[:6]}.")
+    i, j = keys.get_loc(first), keys.get_loc(second)
+    z = lin["z"]
+    var_i, var_j, var_diff = _variance(np.stack([z[i], z[j], z[i] - z[j]]), lin)
+    difference = lin["estimate"][i] - lin["estimate"][j]
+    se = np.sqrt(var_diff)
+    t = stats.t.ppf(0.5 + level / 2, df=lin["df"])
+    return pd.Series({"difference": difference, "se": se, "ci_low": difference - t * se,
+                      "ci_high": difference + t * se,
+                      "covariance": (var_i + var_j - var_diff) / 2,
+                      "se_if_independent": np.sqrt(var_i + var_j), "t": difference / se})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +332,8 @@ def publication_status(table: pd.DataFrame, *, cv_flag: float = 0.15, cv_suppres
     ``cv_suppress``, or the CV is undefined (an estimate of zero); flag when the CV is above
     ``cv_flag``; otherwise publish. ``table`` is the output of an estimate function. Offices use
     rules of this kind with their own thresholds (15% and 30% are common; some use 16.5% and
-    33.3%).
+    33.3%). CV rules suit counts and totals; for proportions the CV of p and of 1 - p differ,
+    so see `proportion_status`.
     """
     for column in ("cv", "n"):
         if column not in table.columns:
@@ -208,6 +348,32 @@ def publication_status(table: pd.DataFrame, *, cv_flag: float = 0.15, cv_suppres
     status = pd.Series("publish", index=table.index, dtype="str", name="status")
     status[cv > cv_flag] = "flag"
     status[(table["n"] < min_n) | (cv > cv_suppress) | cv.isna()] = "suppress"
+    return status
+
+
+def proportion_status(table: pd.DataFrame, *, min_n_eff: float = 30, max_width: float = 0.30,
+                      relative_width: float = 1.30, min_df: int = 8, df: int | None = None) -> pd.Series:
+    """Publication decision for proportions by the NCHS standard {Parker et al. 2017}.
+
+    ``table`` is the output of `weighted_proportion` with ``interval="korn-graubard"``.
+    Suppress when the effective sample size (or the number of records) is below ``min_n_eff``,
+    when the interval is ``max_width`` wide or more, or when it is wider than 0.05 and more than
+    ``relative_width`` times the estimate. Flag (for statistical review) an estimate of 0 or 1,
+    or one with fewer than ``min_df`` degrees of freedom (``df``, if given). Otherwise publish.
+    The rules look at the interval, not the CV, so a share and its complement (p and 1 - p)
+    get the same absolute-width decision.
+    """
+    for column in ("estimate", "ci_low", "ci_high", "n", "n_eff"):
+        if column not in table.columns:
+            raise KeyError(f"table has no column {column!r}; pass the output of "
+                           f"weighted_proportion(..., interval='korn-graubard').")
+    p = table["estimate"]
+    width = table["ci_high"] - table["ci_low"]
+    status = pd.Series("publish", index=table.index, dtype="str", name="status")
+    status[(p == 0) | (p == 1) | (df is not None and df < min_df)] = "flag"
+    too_wide = (width >= max_width) | ((width > 0.05) & (width > relative_width * p))
+    small = (table["n_eff"] < min_n_eff) | (table["n"] < min_n_eff)
+    status[too_wide | small] = "suppress"
     return status
 
 
@@ -279,7 +445,9 @@ def wg_disability(data: pd.DataFrame, cutoff: int = 3, columns: list[str] = WG_C
     True when at least one of the six domains is answered at ``cutoff`` or worse (answers: 1 no
     difficulty, 2 some, 3 a lot, 4 cannot do at all). The recommended cut-off is 3 ("a lot of
     difficulty"). Missing when no domain reaches the cut-off and any answer is missing (for
-    example, children under 5, who are not asked). Returns a nullable boolean Series.
+    example, children under 5, who are not asked). The WG-SS is meant for ages 5 and over; for
+    children the WG and UNICEF recommend the Child Functioning Module. Returns a nullable
+    boolean Series.
     """
     if cutoff not in (2, 3, 4):
         raise ValueError(f"cutoff={cutoff!r} must be 2, 3 or 4; the WG recommends 3 "
@@ -353,9 +521,12 @@ def _design(data, weight, stratum, psu):
     design = data[[stratum, psu]]
     if design.isna().any().any():
         raise ValueError(f"stratum={stratum!r} and psu={psu!r} must have no missing values.")
-    # A PSU is a (stratum, psu) pair, so PSU numbers may restart in each stratum.
-    psu_code, psu_keys = pd.MultiIndex.from_frame(design).factorize()
-    stratum_code, stratum_keys = pd.factorize(psu_keys.get_level_values(0))
+    # A PSU is a (stratum, psu) pair, so PSU numbers may restart in each stratum. Codes follow
+    # the order of first appearance (pd.factorize), for strata and PSUs alike.
+    record_stratum, stratum_keys = pd.factorize(design[stratum])
+    record_psu, psu_labels = pd.factorize(design[psu])
+    psu_code, pairs = pd.factorize(record_stratum * len(psu_labels) + record_psu)
+    stratum_code = pairs // len(psu_labels)
     n_h = np.bincount(stratum_code)
     if (n_h < 2).any():
         lonely = list(stratum_keys[n_h < 2])

@@ -4,8 +4,13 @@ Design: 10 strata (5 regions by urban/rural); in each stratum a number of
 enumeration areas (the primary sampling units), then 50 households in each
 area. Some households do not respond. The weight of a person is the stratum
 population divided among the responding sample, with each area's weight raised
-for its non-response. Migrants cluster in some areas, so the design effect of
-migrant estimates is large, as in real censuses and surveys.
+for its non-response. Migrants cluster in some areas, and neighbours share labour
+market conditions (an area effect on unemployment, stronger for migrants, who find work
+through the same networks), so the design effects of migrant estimates are well above 1, as
+in real censuses and surveys.
+
+Every person also has the number of parents born abroad and their country of birth (to find
+the second generation), and the foreign-born have a reason for migration.
 
 The foreign-born are drawn in proportion to Lamaria's 2025 column of
 ``bilateral_stocks``, so both datasets tell the same story.
@@ -43,6 +48,15 @@ EDUCATION_BY_BIRTH = {
 DEFAULT_EDUCATION = [.05, .2, .3, .3, .15]
 UNEMPLOYMENT = {"XLM": .07, "XTM": .28, "XKS": .05, "XMR": .15}
 DEFAULT_UNEMPLOYMENT = .1
+# Area and household effects on the log-odds of unemployment (standard deviations): all persons,
+# migrants only (shared networks), and members of one household.
+AREA_EFFECT, MIGRANT_AREA_EFFECT, HOUSEHOLD_EFFECT = .35, .6, .5
+REASONS = ["work", "family", "study", "protection", "other"]  # protection: international protection
+# Reason for migration of the foreign-born who came as adults, by country of birth.
+REASON_BY_BIRTH = {"XTM": [.05, .05, 0, .9, 0], "XSV": [.2, .2, 0, .6, 0], "XKS": [.8, .15, 0, 0, .05],
+                   "XPL": [.7, .25, .02, 0, .03], "XMR": [.2, .15, .65, 0, 0], "XZN": [.2, .2, 0, 0, .6],
+                   "XDR": [.3, .3, 0, 0, .4]}
+DEFAULT_REASON = [.45, .4, .05, 0, .1]
 WG_DOMAINS = ["wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication"]
 
 
@@ -62,8 +76,12 @@ def generate(rng, stocks_2025):
             for _ in range(responding):
                 if rng.random() < area_migrant_share:
                     members = _migrant_household(rng, rng.choice(foreign.index, p=origin_p))
+                    for m in members:  # adults: parents born in the person's own country
+                        m.setdefault("_parents", (m["country_of_birth"],) * 2)
                 else:
                     members = _native_household(rng)
+                    for m in members:
+                        m["_parents"] = ("XLM", "XLM")
                 households.append((stratum, psu, region, urban, members))
     rows = []
     for hh_id, (stratum, psu, region, urban, members) in enumerate(households, start=1):
@@ -73,7 +91,25 @@ def generate(rng, stocks_2025):
     df = pd.DataFrame(rows)
     df.insert(0, "person_id", np.arange(1, len(df) + 1))
     df["weight"] = _weights(df, area_factor, stocks_2025.sum())
-    return _add_characteristics(df, rng)
+    _add_parents(df)
+    return _add_reason(_add_characteristics(df, rng), rng)
+
+
+def _add_parents(df):
+    """How many parents were born abroad, and where (the mother's country if both, in two)."""
+    mother, father = (pd.Series(v, index=df.index) for v in zip(*df.pop("_parents")))
+    df["parents_born_abroad"] = (mother != "XLM").astype(int) + (father != "XLM").astype(int)
+    df["parents_country_of_birth"] = mother.where(mother != "XLM", father).where(df["parents_born_abroad"] > 0)
+
+
+def _add_reason(df, rng):
+    """Reason for migration of the foreign-born: a child who came under 18 came with family."""
+    probs = np.array([REASON_BY_BIRTH.get(b, DEFAULT_REASON) for b in df["country_of_birth"]])
+    reason = np.array(REASONS)[(rng.random(len(df))[:, None] > np.cumsum(probs, axis=1)[:, :-1]).sum(axis=1)]
+    age_at_arrival = df["age"] - (2025 - df["year_of_arrival"].astype("float"))
+    reason = np.where((age_at_arrival < 18) & (reason != "protection"), "family", reason)
+    df["reason_for_migration"] = np.where(df["country_of_birth"] != "XLM", reason, None)
+    return df
 
 
 def _weights(df, area_factor, population):
@@ -174,7 +210,22 @@ def _migrant_household(rng, birth):
         else:  # born in Lamaria: takes a parent's citizenship (jus sanguinis)
             second = birth if mixed and rng.random() < .5 else None if mixed else people[0]["second_citizenship"]
             people.append(_person(rng.choice(["female", "male"]), a, "XLM", parent_cit, second))
+    for child in people[2:]:
+        child["_parents"] = (people[0]["country_of_birth"], people[1]["country_of_birth"])
     return people
+
+
+def _clustered(rng, p, psu, household, migrant):
+    """Probabilities ``p`` moved on the log-odds scale by area and household effects.
+
+    Neighbours share a labour market, and migrants in an area share networks too, so outcomes
+    cluster by area: this is what makes design effects exceed 1.
+    """
+    area = rng.normal(0, AREA_EFFECT, psu.max() + 1)[psu]
+    migrant_area = rng.normal(0, MIGRANT_AREA_EFFECT, psu.max() + 1)[psu]
+    home = rng.normal(0, HOUSEHOLD_EFFECT, household.max() + 1)[household]
+    logit = np.log(p / (1 - p)) + area + np.where(migrant, migrant_area, 0) + home
+    return 1 / (1 + np.exp(-logit))
 
 
 def _add_characteristics(df, rng):
@@ -206,6 +257,8 @@ def _add_characteristics(df, rng):
     active = np.where(birth == "XTM", active * .75, active)
     active = np.where((birth == "XMR") & (age < 28), active * .35, active)
     unemployment = birth.map(lambda b: UNEMPLOYMENT.get(b, DEFAULT_UNEMPLOYMENT)).to_numpy()
+    unemployment = _clustered(rng, unemployment, df["psu"].to_numpy(), df["household_id"].to_numpy(),
+                              (birth != "XLM").to_numpy())
     status = np.where(rng.random(n) >= active, "outside labour force",
                       np.where(rng.random(n) < unemployment, "unemployed", "employed"))
     df["labour_force_status"] = np.where(adult, status, None)
