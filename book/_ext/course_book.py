@@ -12,6 +12,8 @@
    although they keep no state while documents are read (they copy MathJax after the build, act
    on LaTeX output only, or number sections after reading). Sphinx would then read, and so
    execute, every notebook one after another.
+5. The one-page build (for the PDF) renders the nodes that extensions taught only the html
+   builder (sphinx-design's dropdowns), in the same way.
 """
 
 import json
@@ -33,6 +35,7 @@ def setup(app):
     app.connect("config-inited", _take_launch_buttons)
     app.connect("env-before-read-docs", _allow_parallel_reading)
     app.connect("build-finished", _write_execution_report)
+    app.connect("builder-inited", _singlehtml_like_html)
     app.connect("html-page-context", _add_launch_buttons, priority=501)  # after the theme's
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -132,3 +135,10 @@ def _write_execution_report(app, exception):
                                "error": run.get("error"), "traceback": run.get("traceback")}
     out = Path(app.doctreedir).parent / "execution.json"
     out.write_text(json.dumps(report, indent=1))
+
+
+def _singlehtml_like_html(app):
+    handlers = app.registry.translation_handlers
+    if app.builder.name == "singlehtml":
+        for node, visitors in handlers.get("html", {}).items():
+            handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
