@@ -94,7 +94,11 @@ def learner_lab(tmp_path_factory):
             time.sleep(1)
     yield url, token, home
     server.terminate()
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +139,18 @@ const [path, done] = [arguments[0], arguments[arguments.length - 1]];
 """
 
 
-def _open_and_run(browser, learner_lab, path: str) -> dict:
+def _open_lab(browser, learner_lab) -> None:
     url, token, _ = learner_lab
     browser.get(f"{url}/lab?token={token}")
     for _ in range(120):
         if browser.execute_script("return !!(window.jupyterapp)"):
-            break
+            return
         time.sleep(1)
+    pytest.fail("JupyterLab did not load in the browser")
+
+
+def _open_and_run(browser, learner_lab, path: str) -> dict:
+    _open_lab(browser, learner_lab)
     result = browser.execute_async_script(RUN_ALL, path)
     assert "failure" not in result, f"{path}: {result.get('failure')}"
     return result
@@ -165,7 +174,8 @@ def test_lesson_shows_no_myst_source_in_jupyterlab(browser, learner_lab, lesson)
 
 
 def test_learners_lab_has_no_authoring_tools_and_no_internet(browser, learner_lab):
-    _open_and_run(browser, learner_lab, "sample-lesson.ipynb")
+    _open_lab(browser, learner_lab)
+    browser.execute_async_script("window.jupyterapp.restored.then(() => setTimeout(arguments[0], 3000))")
     plugins = browser.execute_script(
         "return arguments[0].filter(id => window.jupyterapp.hasPlugin(id))", AUTHORING)
     assert not plugins, f"learners see trainers' tools or news: {plugins}"

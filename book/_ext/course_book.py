@@ -134,7 +134,9 @@ def _write_execution_report(app, exception):
                                "runtime": run.get("runtime"), "succeeded": run.get("succeeded"),
                                "error": run.get("error"), "traceback": run.get("traceback")}
     out = Path(app.doctreedir).parent / "execution.json"
-    out.write_text(json.dumps(report, indent=1))
+    partial = out.with_suffix(".partial")
+    partial.write_text(json.dumps(report, indent=1))
+    partial.replace(out)  # readers never see a half-written report
 
 
 def _singlehtml_like_html(app):
