@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # nbgrader calls command-line tools (alembic) and Jupyter kernels of this environment:
 # put its bin folder first even when pytest was started without activating .venv.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-# Headless plotting in the tests' own processes (the book's kernels draw inline all the same).
+# Headless plotting in the tests' own processes. The book is built under it too, as on a server
+# that sets it: its kernels must still draw inline (test_book_pages.py counts the figures).
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

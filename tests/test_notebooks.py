@@ -29,10 +29,34 @@ def test_notebook_runs(path, book):
     source = _id(path)
     runs = {run["source"]: run for run in book.execution().values()}
     assert source in runs, f"{source} was not executed by the book build: is it in _toc.yml?"
-    run = runs[source]
-    if not run["succeeded"]:
-        cell = _failed_cell(book.executed_notebook(source), path, run["traceback"] or "")
-        pytest.fail(f"{source}, cell {cell}: {run['error']}\n{run['traceback']}", pytrace=False)
+    problem = failure(source, runs[source], book.executed_notebook(source), path)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
+def failure(source: str, run: dict, executed: Path, path: Path) -> str:
+    """What went wrong in a notebook's run, naming the notebook and the cell ("" if it ran)."""
+    if run["succeeded"]:
+        return ""
+    cell = _failed_cell(executed, path, run["traceback"] or "")
+    return f"{source}, cell {cell}: {run['error']}\n{run['traceback']}"
+
+
+def test_a_failing_notebook_is_named_with_its_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A"),
+                                         nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("1 / 0")])
+    source = tmp_path / "broken.ipynb"
+    nbformat.write(nb, source)
+    run = {"succeeded": False, "error": "CellExecutionError",
+           "traceback": "An error occurred while executing the following cell:\n1 / 0\nZeroDivisionError"}
+    message = failure("modules/broken.ipynb", run, tmp_path / "not-written.ipynb", source)
+    assert message.startswith("modules/broken.ipynb, cell 2: CellExecutionError")
+    nb.cells[2].outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="", traceback=[])]
+    nbformat.write(nb, tmp_path / "executed.ipynb")
+    assert failure("modules/broken.ipynb", run, tmp_path / "executed.ipynb", source).startswith(
+        "modules/broken.ipynb, cell 2:")
+    assert failure("modules/broken.ipynb", {"succeeded": True}, source, source) == ""
 
 
 def _failed_cell(executed: Path, path: Path, traceback: str):
