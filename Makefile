@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sandbox book exercises test lab clean workshop workshop-stop offline-bundle
+.PHONY: help venv sandbox book pdf exercises test lab lab-trainer clean workshop workshop-stop offline-bundle
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -24,23 +24,36 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 venv: $(STAMP) ## Create .venv and install the pinned requirements (done by every other command)
 
 # labgrade runs learners' code under bubblewrap (Debian package), so that it cannot write outside
-# its scratch folder. Installing it needs root (or sudo); it is checked on every run.
+# its scratch folder. Chromium and its driver (Debian packages, no browser download) print the
+# PDF and let the tests read lessons as JupyterLab shows them. Installing needs root (or sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-sandbox: ## Install bubblewrap, the sandbox labgrade grades in (needs root or sudo, once)
-	@command -v bwrap >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap; }
+SYSTEM_TOOLS := bwrap chromium chromedriver pdftotext
+sandbox: ## Install bubblewrap (labgrade's sandbox) and Chromium (PDF, tests): needs root or sudo, once
+	@for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	 [ -z "$$missing" ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap chromium chromium-driver poppler-utils; }
 	@bwrap --unshare-user --ro-bind / / true || { echo "bubblewrap cannot create a user namespace here: labgrade cannot grade safely"; exit 1; }
 
 exercises: $(STAMP) ## Generate the learners' version of every exercise for the book
 	$(BIN)/python grader/student_pages.py
 
-book: exercises ## Build the book (executes every notebook, cached) into _build/html
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+# The book executes its notebooks on every core (book/build.py); a rebuild re-executes only the
+# notebooks that changed.
+book: exercises ## Build the book (executes the notebooks on every core) into _build/html
+	$(BIN)/python book/build.py
 	@echo "Open _build/html/index.html in a browser."
+
+pdf: book ## Print the whole book, without answers, into _build/migstats-lab.pdf (needs Chromium: make sandbox)
+	$(BIN)/python book/build.py --pdf
 
 test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 	$(BIN)/python -m pytest
 
-lab: $(STAMP) ## Open JupyterLab on the course
+# Learners' settings (grader/workshop/learner): MyST rendered, no nbgrader authoring tools, no news
+# or update checks from the internet. Trainers who write exercises use lab-trainer.
+lab: $(STAMP) ## Open JupyterLab on the course, as learners see it
+	JUPYTER_CONFIG_PATH=$(abspath grader/workshop/learner/laptop) $(BIN)/jupyter lab --config=$(abspath grader/workshop/learner/jupyter_server_config.py)
+
+lab-trainer: $(STAMP) ## Open JupyterLab with nbgrader's authoring tools (Create Assignment, Formgrader)
 	$(BIN)/jupyter lab
 
 workshop: exercises sandbox ## Start the room's JupyterHub (settings: grader/workshop/workshop.toml)
@@ -49,7 +62,7 @@ workshop: exercises sandbox ## Start the room's JupyterHub (settings: grader/wor
 workshop-stop: ## Stop the room's JupyterHub and every learner's server
 	$(BIN)/python grader/workshop/run.py stop
 
-offline-bundle: book ## One zip for laptops with no internet: book, notebooks, datasets, wheels
+offline-bundle: pdf ## One zip for laptops with no internet: book, notebooks, datasets, wheels
 	$(BIN)/python grader/workshop/bundle.py
 
 clean: ## Remove the built book, caches and generated exercises (keeps .venv)

@@ -3,9 +3,9 @@
     python grader/workshop/bundle.py                       # make offline-bundle
     python grader/workshop/bundle.py --platform win_amd64  # wheels for Windows laptops
 
-The zip holds the built HTML book, the lessons, the learners' exercises, the datasets and a
+The zip holds the built HTML book, its printable PDF, the lessons, the learners' exercises, the datasets and a
 wheelhouse, so that `pip install --no-index --find-links wheels -r requirements.txt` works
-with no network. Build the book first (`make book`).
+with no network. Build the book and its PDF first (`make pdf`).
 """
 import argparse
 import re
@@ -26,7 +26,7 @@ README = """\
 
 This folder has everything for the course without a network.
 
-1. Read the book: open html/index.html in a web browser.
+1. Read the book: open html/index.html in a web browser. To print it: migstats-lab.pdf.
 2. Make the course environment (Python 3.11), once:
 
        python3.11 -m venv .venv
@@ -94,10 +94,12 @@ def add_tree(archive, source, arcname):
         archive.write(path, f"{NAME}/{inner.as_posix()}", compress_type=kind)
 
 
-def make_bundle(out, html, wheels, platform=None, project=PROJECT):
-    """Write the zip ``out``; return the list of names in it."""
+def make_bundle(out, html, wheels, platform=None, project=PROJECT, pdf=None):
+    """Write the zip ``out`` (with the book's PDF ``pdf`` if given); return the names in it."""
     if not (html / "index.html").exists():
         raise BundleError(f"no built book in {html}: run `make book` first.")
+    if pdf is not None and not pdf.exists():
+        raise BundleError(f"no PDF of the book at {pdf}: run `make pdf` first.")
     requirements = project / "requirements.txt"
     build_wheelhouse(wheels, requirements, platform)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +107,8 @@ def make_bundle(out, html, wheels, platform=None, project=PROJECT):
     with zipfile.ZipFile(partial, "w") as archive:
         archive.writestr(f"{NAME}/START-HERE.md", README.format(platform=platform or "this machine's system"))
         add_tree(archive, html, "html")
+        if pdf is not None:
+            add_tree(archive, pdf, pdf.name)
         for item in CONTENT:
             if (project / item).exists():
                 add_tree(archive, project / item, item)
@@ -117,6 +121,8 @@ def make_bundle(out, html, wheels, platform=None, project=PROJECT):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, default=PROJECT / "_build" / "html", help="the built book")
+    parser.add_argument("--pdf", type=Path, default=PROJECT / "_build" / "migstats-lab.pdf",
+                        help="the printable book (make pdf)")
     parser.add_argument("--out", type=Path, default=PROJECT / "_build" / f"{NAME}.zip")
     parser.add_argument("--wheels", type=Path,
                         help="the wheelhouse folder, kept so a second run is quick "
@@ -126,7 +132,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.wheels = args.wheels or PROJECT / "_build" / f"wheels-{args.platform or 'here'}"
     try:
-        names = make_bundle(args.out, args.html, args.wheels, args.platform)
+        names = make_bundle(args.out, args.html, args.wheels, args.platform, pdf=args.pdf)
     except BundleError as err:
         sys.exit(f"Error: {err}")
     size = args.out.stat().st_size / 1e6

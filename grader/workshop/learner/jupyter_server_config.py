@@ -1,9 +1,14 @@
-"""Jupyter server settings of a learner's server on the workshop hub.
+"""Jupyter server settings of a learner's server (on the workshop hub, and `make lab`).
 
 No formgrader (it is the trainer's), and no language-server support (none is installed):
 each server then starts faster, which counts when 30 learners log in at once. The extension
 manager does not search PyPI: the room may have no internet, and learners install nothing.
+labconfig/page_config.json beside this file turns off, in JupyterLab, nbgrader's authoring tools
+(Create Assignment, Formgrader, Courses) and the news and update checks, which reach for the
+internet. jupyterlab-myst (installed with the course) shows the lessons' MyST as the book does.
 """
+import os
+
 c = get_config()  # noqa: F821 (defined by Jupyter's config loader)
 c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.formgrader": False,
@@ -11,3 +16,7 @@ c.ServerApp.jpserver_extensions = {
     "jupyter_lsp": False,
 }
 c.LabApp.extension_manager = "readonly"
+c.LabApp.check_for_updates_class = "jupyterlab.handlers.announcements.NeverCheckForUpdate"
+c.LabApp.news_url = None  # the server never fetches the JupyterLab news feed
+# Kernels draw figures in the notebook (a shell or hub that sets MPLBACKEND=Agg would hide them).
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"

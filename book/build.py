@@ -1,0 +1,79 @@
+"""Build the course book, executing its notebooks in parallel on every core.
+
+    python book/build.py                      # make book: _build/html
+    python book/build.py --builder singlehtml # one page for the PDF: _build/singlehtml
+    python book/build.py --out DIR            # another build folder (tests, bench)
+    python book/build.py --pdf                # make pdf: _build/migstats-lab.pdf
+
+`jupyter-book build` reads the documents one after another; this calls the same Sphinx build
+with as many processes as there are cores. Notebooks are executed while they are read
+(MyST-NB's inline mode, so that `{eval}` shows computed numbers), so each core executes its own
+notebooks. A rebuild re-reads, and so re-executes, only the pages whose source changed.
+The build writes DIR/execution.json: each notebook's run time, success and error.
+
+The PDF is the one-page build (it reuses the executed notebooks of the html build) printed by
+headless Chromium (Debian's chromium package): no download, no internet. Printing leaves out
+the answers and solutions (book/_static/print.css).
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from jupyter_book.sphinx import build_sphinx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(out: Path = ROOT / "_build", builder: str = "html", jobs: int | None = None,
+          strict: bool = True) -> int:
+    """Build the book into ``out/<builder>``; return Sphinx's exit status (0 means success)."""
+    result = build_sphinx(
+        ROOT, out / builder, doctreedir=out / ".doctrees", noconfig=True,
+        path_config=str(ROOT / "_config.yml"), use_external_toc=True, builder=builder,
+        confoverrides={"external_toc_path": (ROOT / "_toc.yml").as_posix(),
+                       "latex_individualpages": False},
+        warningiserror=strict, keep_going=True, jobs=jobs or os.cpu_count() or 1)
+    return result if isinstance(result, int) else 1
+
+
+def pdf(out: Path = ROOT / "_build") -> Path:
+    """Print the whole book into ``out/migstats-lab.pdf``; return its path."""
+    if build(out, "singlehtml") != 0:
+        raise SystemExit("the one-page build failed: see the warnings above")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        raise SystemExit("Chromium prints the PDF: install it with `make sandbox` "
+                         "(Debian's chromium package), then run `make pdf` again.")
+    # The one page is written as book/intro.html, but its links are relative to the folder above.
+    page = out / "singlehtml" / "print.html"
+    shutil.copyfile(out / "singlehtml" / "book" / "intro.html", page)
+    target = out / "migstats-lab.pdf"
+    target.unlink(missing_ok=True)
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    "--virtual-time-budget=60000",  # time for MathJax to typeset every equation
+                    f"--print-to-pdf={target}", page.as_uri()],
+                   check=True, capture_output=True, timeout=600)
+    if not target.exists():
+        raise SystemExit(f"Chromium wrote no PDF from {page}")
+    return target
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build", help="build folder")
+    parser.add_argument("--builder", default="html", choices=["html", "singlehtml"])
+    parser.add_argument("--jobs", type=int, help="processes (default: one per core)")
+    parser.add_argument("--pdf", action="store_true", help="print the book into DIR/migstats-lab.pdf")
+    args = parser.parse_args(argv)
+    if args.pdf:
+        print(f"wrote {pdf(args.out.resolve())}")
+        return 0
+    return build(args.out.resolve(), args.builder, args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
