@@ -71,6 +71,10 @@ def learner_lab(tmp_path_factory):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(lesson, target)
     _sample_notebook(home)
+    # Render every cell, not only those in view, so the test reads the whole lesson.
+    tracker = home / ".settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), "learner-test-token"
     env = {**os.environ, "JUPYTER_CONFIG_PATH": str(LEARNER / "laptop"), "HOME": str(home),
            "JUPYTERLAB_SETTINGS_DIR": str(home / ".settings"),
@@ -125,9 +129,16 @@ const [path, done] = [arguments[0], arguments[arguments.length - 1]];
   await panel.context.ready;
   await panel.sessionContext.ready;
   await app.commands.execute('notebook:run-all-cells');
+  // The kernel is idle for a moment between two cells: wait until every code cell has run and
+  // the kernel has stayed idle for two seconds.
   const kernel = () => panel.sessionContext.session.kernel;
-  for (let i = 0; i < 1200 && kernel().status !== 'idle'; i++) await new Promise(r => setTimeout(r, 100));
-  await new Promise(r => setTimeout(r, 2000));  // let the last Markdown cells render
+  const codeCells = () => panel.content.widgets.filter(c => c.model.type === 'code');
+  let quiet = 0;
+  for (let i = 0; i < 2400 && quiet < 20; i++) {
+    await new Promise(r => setTimeout(r, 100));
+    const done = kernel().status === 'idle' && codeCells().every(c => c.model.executionCount !== null);
+    quiet = done ? quiet + 1 : 0;
+  }
   const cells = [...panel.node.querySelectorAll('.jp-MarkdownCell')];
   done({
     text: cells.map(c => c.innerText).join('\\n'),
