@@ -40,6 +40,10 @@ book: exercises ## Build the book (executes every notebook, cached) into _build/
 test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 	$(BIN)/python -m pytest
 
+.PHONY: mutation
+mutation: $(STAMP) ## Mutation score per module, survivors (slow, not in CI; MODULES="flows collect")
+	$(BIN)/python bench/mutation.py $(MODULES)
+
 lab: $(STAMP) ## Open JupyterLab on the course
 	$(BIN)/jupyter lab
 

@@ -291,7 +291,7 @@ def test_stocks_on_the_census_sample_add_up():
 # The ground truth was made by the data generator from each traveller's story, not by these rules.
 # Calendar months agreed on 99.6 % of travellers, 365/90 days on 99.7 % (measured November 2026); the
 # rest are stays that begin with a short visit or a trip, which border data cannot tell from a move.
-AGREEMENT = 0.99
+AGREEMENT = 0.995  # wrong rules score lower: 360 or 370 days 0.994, merged censored spells 0.990
 
 
 @pytest.mark.parametrize("rules", [dict(), dict(unit="days", long_term=365, short_term=90)])

@@ -1,0 +1,1 @@
+"""Quick tests of labgrade's pure logic: collect, ledger, checks, export (issue 21)."""
