@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from grader_paths import student_pages
+
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

@@ -7,6 +7,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(
     p for folder in ("book", "modules") for p in (ROOT / folder).rglob("*.ipynb")
