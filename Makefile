@@ -41,8 +41,8 @@ test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 	$(BIN)/python -m pytest
 
 .PHONY: mutation
-mutation: $(STAMP) ## Mutation score per module, survivors (slow, not in CI; MODULES="flows collect")
-	$(BIN)/python bench/mutation.py $(MODULES)
+mutation: $(STAMP) ## Mutation score per module and survivors (slow; MODULES="flows ledger", SAMPLE=100)
+	$(BIN)/python bench/mutation.py $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULES)
 
 lab: $(STAMP) ## Open JupyterLab on the course
 	$(BIN)/jupyter lab

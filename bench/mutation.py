@@ -1,7 +1,10 @@
 """Mutation score of migstats and of labgrade's pure logic, one module at a time (mutmut).
 
-Usage: python bench/mutation.py [MODULE ...]      (what `make mutation` runs)
-  MODULE is a key of MODULES below, e.g. `flows` or `collect`; default: all of them.
+Usage: python bench/mutation.py [--sample N] [--tests-from REV] [MODULE ...]   (`make mutation`)
+  MODULE        a key of MODULES below, e.g. `flows` or `collect`; default: all of them.
+  --sample N    run N mutants per module, drawn at random with a fixed seed (an estimate of
+                the score in minutes; the same N draws the same mutants every time).
+  --tests-from  take tests/ from a git revision, e.g. to score the tests before a change.
 
 mutmut changes the code in small ways (a `<` becomes `<=`, a number changes, a line goes) and
 runs the tests that reach the changed function once per change (a "mutant"). A mutant the tests
@@ -16,16 +19,19 @@ observable are listed in tests/mutation/EQUIVALENT.md; they are shown as "equiva
 second score leaves them out. Exit status 1 when a migstats module is under TARGET without them.
 """
 
+import argparse
+import random
 import re
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGE = ROOT / "_build" / "mutation"
+STAGE = ROOT / "_build" / "mutation" / "worktree"
 MUTMUT = Path(sys.executable).parent / "mutmut"
 EQUIVALENT = ROOT / "tests" / "mutation" / "EQUIVALENT.md"
 TARGET = 0.85  # share of mutants killed in each migstats module, equivalents left out
@@ -45,18 +51,40 @@ MODULES = {
 KILLED = {"killed", "timeout", "caught by type check"}
 
 
-def stage():
+def stage(tests_from=None):
     """A fresh copy of what the quick tests need, with labgrade at the top level."""
     shutil.rmtree(STAGE, ignore_errors=True)
     STAGE.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
     shutil.copytree(ROOT / "migstats", STAGE / "migstats", ignore=ignore)
     shutil.copytree(ROOT / "grader" / "labgrade", STAGE / "labgrade", ignore=ignore)
-    shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=ignore)
     shutil.copytree(ROOT / "datasets", STAGE / "datasets", ignore=ignore)
     (STAGE / "grader").mkdir()
     shutil.copy(ROOT / "grader" / "nbgrader_config.py", STAGE / "grader")
-    shutil.copy(ROOT / "pyproject.toml", STAGE)
+    if tests_from:
+        archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(STAGE)], input=archive, check=True)
+    else:
+        shutil.copytree(ROOT / "tests", STAGE / "tests", ignore=ignore)
+    # the quick test files that exist in this copy (older revisions have fewer)
+    text = (ROOT / "pyproject.toml").read_text()
+    selection = tomllib.loads(text)["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
+    for name in selection:
+        if not (STAGE / name).exists():
+            text = text.replace(f'"{name}", ', "").replace(f', "{name}"', "")
+    (STAGE / "pyproject.toml").write_text(text)
+
+
+def mutants_of(module):
+    """The names of every mutant of a module (mutmut generates them and times the tests)."""
+    out = subprocess.run([*NICE, str(MUTMUT), "print-time-estimates", f"{module}.*"], cwd=STAGE,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stdout[-3000:], out.stderr[-3000:], sep="\n")
+        raise SystemExit(f"mutmut could not list the mutants of {module}")
+    return sorted(line.split()[-1] for line in out.stdout.splitlines()
+                  if line.split()[-1:] and line.split()[-1].startswith(module + "."))
 
 
 def equivalents():
@@ -89,17 +117,21 @@ def results():
     return dict(line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
 
 
-def measure(key, known):
+def measure(key, known, sample):
     module, _ = MODULES[key]
     start = time.perf_counter()
-    run = subprocess.run([*NICE, str(MUTMUT), "run", "--max-children", "1", f"{module}.*"],
+    names = [f"{module}.*"]
+    if sample:
+        everyone = mutants_of(module)
+        names = sorted(random.Random(sample).sample(everyone, min(sample, len(everyone))))
+    run = subprocess.run([*NICE, str(MUTMUT), "run", "--max-children", "1", *names],
                          cwd=STAGE, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if run.returncode != 0:
         print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
         raise SystemExit(f"mutmut failed on {module}")
     statuses = {n: s for n, s in results().items()
-                if n.startswith(module + ".") and s != "skipped"}
+                if n.startswith(module + ".") and s != "skipped" and (not sample or n in names)}
     counts = Counter(statuses.values())
     killed = sum(counts[s] for s in KILLED)
     survivors = [n for n, s in statuses.items() if s not in KILLED]
@@ -107,7 +139,8 @@ def measure(key, known):
     total = len(statuses)
     score = killed / total if total else 1.0
     kept = killed / (total - len(listed)) if total > len(listed) else 1.0
-    print(f"\n{module}: {total} mutants, {killed} killed, {len(survivors)} not killed "
+    print(f"\n{module}: {total} mutants{' (a sample)' if sample else ''}, {killed} killed, "
+          f"{len(survivors)} not killed "
           f"({len(listed)} listed as equivalent); score {score:.1%}, "
           f"{kept:.1%} without the equivalents ({seconds:.0f} s)", flush=True)
     for name in sorted(survivors, key=lambda n: int(n.rsplit("_", 1)[1])):
@@ -117,14 +150,23 @@ def measure(key, known):
     return module, total, score, kept
 
 
-def main(keys):
-    unknown = set(keys) - set(MODULES)
+def main(argv):
+    global STAGE
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="run N mutants per module, drawn at random with a fixed seed")
+    parser.add_argument("--tests-from", metavar="REV", help="take tests/ from a git revision")
+    args = parser.parse_args(argv)
+    unknown = set(args.modules) - set(MODULES)
     if unknown:
-        raise SystemExit(f"unknown module(s) {sorted(unknown)}; choose from {list(MODULES)}")
+        parser.error(f"unknown module(s) {sorted(unknown)}; choose from {', '.join(MODULES)}")
+    if args.tests_from:
+        STAGE = STAGE.parent / re.sub(r"[^\w.-]", "-", args.tests_from)
     start = time.perf_counter()
-    stage()
+    stage(args.tests_from)
     known = equivalents()
-    rows = [measure(key, known) for key in keys or MODULES]
+    rows = [measure(key, known, args.sample) for key in args.modules or MODULES]
     print(f"\n{'module':26s} {'mutants':>7s} {'score':>7s} {'w/o equivalents':>16s}")
     for module, total, score, kept in rows:
         print(f"{module:26s} {total:7d} {score:7.1%} {kept:16.1%}")
