@@ -5,7 +5,6 @@ One small course, prepared once for the module: t1-ex1 (the test exercise of
 tests/fixtures/labgrade) and t2-ex1, the same exercise as two notebooks. Learners submit
 through nbgrader's exchange, as ``nbgrader submit`` leaves it (with a submission secret).
 """
-import datetime
 import shutil
 import sqlite3
 from pathlib import Path
