@@ -77,18 +77,12 @@ def stage(tests_from=None):
 
 
 def mutants_of(module):
-    """The names of every mutant of a module (mutmut generates them and times the tests)."""
+    """The names of every mutant of a module."""
     # mutmut has no command that only generates: a run for a name that matches no mutant does
     # the generation and the test timing, then stops.
     subprocess.run([*NICE, str(MUTMUT), "run", f"{module}.no-such-mutant"], cwd=STAGE,
                    capture_output=True)
-    out = subprocess.run([*NICE, str(MUTMUT), "print-time-estimates", f"{module}.*"], cwd=STAGE,
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stdout[-3000:], out.stderr[-3000:], sep="\n")
-        raise SystemExit(f"mutmut could not list the mutants of {module}")
-    return sorted(line.split()[-1] for line in out.stdout.splitlines()
-                  if line.split()[-1:] and line.split()[-1].startswith(module + "."))
+    return sorted(n for n in results() if n.startswith(module + "."))
 
 
 def equivalents():
