@@ -7,6 +7,7 @@ move "undetermined".
 """
 
 import pandas as pd
+import pytest
 
 from migstats import definitions as d
 
@@ -49,3 +50,30 @@ def test_a_short_absence_that_is_not_censored_is_still_joined():
     merged = d.merge_short_trips(d.spells(table, **SHORT_WINDOW))
     assert merged["spell"].tolist() == ["absence"] and merged["crossings"].tolist() == [2]
     assert d.classify_travellers(table, **SHORT_WINDOW, **REFERENCE)["status"].tolist() == ["visitor"]
+
+
+def test_thresholds_at_their_smallest_values_are_accepted():
+    day = pd.Timestamp("2023-05-01")
+    # A threshold of 0 is reached by any spell, even one of 0 days; a negative one is an error.
+    assert bool(d.lasts_at_least(day, day, 0)) and bool(d.lasts_at_least(day, day, 0, unit="days"))
+    with pytest.raises(ValueError, match=r"threshold=-1 is not valid; give a number >= 0"):
+        d.lasts_at_least(day, day, -1)
+    # long_term may be 1 month and short_term 0 (then no stay is a short trip); both may be equal.
+    table = crossings(("P", "2023-03-01", "entry"), ("P", "2023-03-20", "exit"))
+    assert d.classify_movements(table, **SHORT_WINDOW, long_term=1, short_term=0)[
+        "movement"].tolist() == ["short-term immigration", "non-resident departure"]
+    assert d.classify_movements(table, **SHORT_WINDOW, long_term=3, short_term=3)[
+        "movement"].tolist() == ["short visit", "short visit"]
+    with pytest.raises(ValueError, match=r"long_term=0 is not valid; give a number >= 1"):
+        d.classify_movements(table, **SHORT_WINDOW, long_term=0)
+    with pytest.raises(ValueError, match=r"short_term=True is not valid"):
+        d.classify_movements(table, **SHORT_WINDOW, short_term=True)
+
+
+def test_the_reference_period_may_be_the_whole_window():
+    table = crossings(("N", "2023-12-01", "entry"))
+    out = d.classify_travellers(table, **SHORT_WINDOW, reference_start="2022-01-01",
+                                reference_end="2023-12-31")
+    assert out["status"].tolist() == ["undetermined"]
+    with pytest.raises(ValueError, match="must be a date before"):
+        d.spells(table, window_start="2023-12-31", window_end="2023-12-31")
