@@ -77,3 +77,38 @@ def test_the_reference_period_may_be_the_whole_window():
     assert out["status"].tolist() == ["undetermined"]
     with pytest.raises(ValueError, match="must be a date before"):
         d.spells(table, window_start="2023-12-31", window_end="2023-12-31")
+
+
+def test_the_defaults_are_the_un_thresholds():
+    # 31 January to 30 April is exactly 3 calendar months: short-term, not a visit (3-month rule).
+    three = crossings(("H", "2023-01-31", "entry"), ("H", "2023-04-30", "exit"))
+    assert d.classify_movements(three, **SHORT_WINDOW)["movement"].tolist() == [
+        "short-term immigration", "non-resident departure"]
+    assert d.merge_short_trips(d.spells(three, **SHORT_WINDOW))["spell"].tolist() == [
+        "absence", "stay", "absence"]
+    # 15 March 2022 to 15 March 2023 is exactly 12 months: long-term (12-month rule). The absence
+    # after it is cut by the window end after 9.5 months: undetermined.
+    twelve = crossings(("G", "2022-03-15", "entry"), ("G", "2023-03-15", "exit"))
+    assert d.classify_movements(twelve, **SHORT_WINDOW)["movement"].tolist() == [
+        "long-term immigration", "undetermined"]
+
+
+def test_spells_have_the_documented_columns():
+    table = d.spells(crossings(("A", "2023-03-15", "entry")), **SHORT_WINDOW)
+    assert list(table.columns) == ["traveller_id", "spell", "start", "end", "days",
+                                   "left_censored", "right_censored"]
+    assert str(table["start"].dtype).startswith("datetime64")
+
+
+def test_a_wrong_reference_period_is_named_as_such():
+    with pytest.raises(ValueError, match="reference_start='2023-12-31' must be a date before "
+                                         "reference_end='2023-01-01'"):
+        d.classify_travellers(crossings(("A", "2023-03-15", "entry")), **SHORT_WINDOW,
+                              reference_start="2023-12-31", reference_end="2023-01-01")
+
+
+def test_groups_keep_the_index_of_the_census():
+    census = pd.DataFrame({"country_of_birth": ["XLM", "XKS"], "citizenship": ["XKS", "XKS"],
+                           "second_citizenship": [None, "XLM"]}, index=[101, 205])
+    groups = d.birth_citizenship_group(census, "XLM")
+    assert groups.to_dict() == {101: "native-born foreigner", 205: "foreign-born citizen"}
