@@ -20,8 +20,8 @@ import nbformat
 import pytest
 
 from labgrade.checks import check_submission, compare_with_release, read_problem
-from labgrade.collect import (collect_from_path, format_timestamp, read_mapping,
-                              student_id_from_filename)
+from labgrade.collect import (collect_from_exchange, collect_from_path, format_timestamp,
+                              read_mapping, student_id_from_filename)
 from labgrade.course import Course, CourseError
 from labgrade.export import histogram, summary_markdown, write_csv
 from labgrade.ledger import Entry, Ledger
@@ -129,10 +129,11 @@ def test_folders_in_a_zip_are_not_files(course, tmp_path):
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.writestr("download/", b"")
         archive.writestr("download/ben_ex1.ipynb", notebook_bytes())
+        archive.writestr("all/cara/t1-ex1/t1-ex1.ipynb", notebook_bytes())  # nbgrader's layout
     ledger = collect_from_path(course, "t1-ex1", zip_path)
-    assert [(e.origin, e.state) for e in ledger.entries] == [("in.zip/download/ben_ex1.ipynb",
-                                                             "collected")]
-    assert course.registered == ["ben"]
+    assert sorted((e.origin, e.state) for e in ledger.entries) == [
+        ("in.zip/all/cara/t1-ex1", "collected"), ("in.zip/download/ben_ex1.ipynb", "collected")]
+    assert sorted(course.registered) == ["ben", "cara"]
 
 
 def test_a_zip_entry_keeps_its_date_as_the_submission_time(course, tmp_path):
@@ -211,13 +212,15 @@ def test_every_file_is_accounted_for(course, tmp_path):
     folder = tmp_path / "in"
     for rel in ["ana_ex1.ipynb", "__MACOSX/ana_ex1.ipynb", ".hidden_ex1.ipynb",
                 "b/.ipynb_checkpoints/ben_ex1.ipynb", "readme.txt", "_ex1.ipynb",
-                "cara/t1-ex1/notes.txt"]:
+                "cara/t1-ex1/notes.txt", "dora/t1-ex1/t1-ex1.ipynb", "eve_ex1.ipynb"]:
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_bytes(notebook_bytes())
+        (folder / rel).write_bytes(b"" if rel == "eve_ex1.ipynb" else notebook_bytes())
     ledger = collect_from_path(course, "t1-ex1", folder)
     got = {e.origin: (e.state, e.reason) for e in ledger.entries}
     assert got == {
         "ana_ex1.ipynb": ("collected", ""),
+        "dora/t1-ex1": ("collected", ""),
+        "eve_ex1.ipynb": ("collected", ""),
         "__MACOSX/ana_ex1.ipynb": ("ignored", "system or hidden file"),
         ".hidden_ex1.ipynb": ("ignored", "system or hidden file"),
         "b/.ipynb_checkpoints/ben_ex1.ipynb": ("ignored", "system or hidden file"),
@@ -225,9 +228,12 @@ def test_every_file_is_accounted_for(course, tmp_path):
         "_ex1.ipynb": ("ignored", "no student id in the file name: add it to a mapping file"),
         "cara/t1-ex1": ("ignored", "folder without a notebook"),
     }
-    assert ledger.counts() == {"collected": 1, "ignored": 6}
+    assert ledger.counts() == {"collected": 3, "ignored": 6}
     saved = json.loads((course.reports_dir("t1-ex1") / "status.json").read_text())
-    assert len(saved["entries"]) == 7
+    assert len(saved["entries"]) == 9
+    # an unreadable notebook is collected (it is the learner's submission), with a note
+    assert ledger.current_for("eve").collect_notes == [
+        "t1-ex1.ipynb: empty submission: the file has 0 bytes"]
 
 
 def test_the_newest_submission_counts_and_older_ones_are_kept(course, tmp_path):
@@ -361,7 +367,8 @@ def test_read_problems(tmp_path):
     assert read_problem(empty) == "empty submission: the file has 0 bytes"
     bad = tmp_path / "bad.ipynb"
     bad.write_text('{"cells": [ this is not json')
-    assert read_problem(bad).startswith("not a valid notebook: the file is not valid JSON (")
+    assert read_problem(bad) == ("not a valid notebook: the file is not valid JSON (Notebook does "
+                                 "not appear to be JSON: '{\"cells\": [ this is not json')")
     no_cells = tmp_path / "no_cells.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), no_cells)
     assert read_problem(no_cells) == "empty submission: the notebook has no cells"
@@ -471,3 +478,87 @@ def test_long_printed_output_is_cut_per_cell():
     text = nbformat.v4.new_markdown_cell("f" * 500)
     assert cut.preprocess_cell(text, {}, 2)[0].source == "f" * 500
     assert LimitOutputSize().max_chars == 20_000
+
+
+def test_a_test_cell_is_read_only_even_when_not_marked_locked():
+    # nbgrader treats every autograder test cell (grade, not solution) as read-only
+    release = nbformat.read(SOURCE, as_version=4)
+    cell(release, "test_q3").metadata.nbgrader["locked"] = False
+    nb = nbformat.read(SOURCE, as_version=4)
+    cell(nb, "test_q3").source = "pass"
+    assert compare_with_release(nb, release, "t1-ex1") == (
+        "", ["tampered: test cell 'test_q3' was edited; the original was run"])
+
+
+def test_a_notebook_without_a_kernel_gets_the_course_kernel():
+    release = nbformat.read(SOURCE, as_version=4)
+    nb = nbformat.read(SOURCE, as_version=4)
+    del nb.metadata["kernelspec"]
+    assert compare_with_release(nb, release, "t1-ex1") == (
+        "", ["kernel 'None' replaced by the course kernel 'python3'"])
+
+
+# --- the exchange ----------------------------------------------------------------------------------
+
+class ExchangeApi:
+    """Stands for nbgrader's collect: copies each learner's newest inbound submission."""
+
+    def __init__(self, course, success=True):
+        self.course, self.success = course, success
+
+    def collect(self, assignment, update):
+        inbound = Path(self.course.config.Exchange.root) / "migstats-lab" / "inbound"
+        for folder in sorted(inbound.glob(f"*+{assignment}+*")):  # the newest is copied last
+            dest = self.course.submitted_dir(folder.name.split("+")[0], assignment)
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(folder, dest)
+        return {"success": self.success, "log": "the log; ", "error": "the error"}
+
+
+def inbound(course, student, minute, notebook=True):
+    stamp = f"2026-03-02 12:{minute:02d}:00.000000 UTC"
+    folder = (Path(course.config.Exchange.root) / "migstats-lab" / "inbound"
+              / f"{student}+t1-ex1+{stamp}+k{minute}")
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(stamp)
+    if notebook:
+        (folder / "t1-ex1.ipynb").write_bytes(notebook_bytes())
+    return folder
+
+
+def inbound_name(student, minute):
+    return f"{student}+t1-ex1+2026-03-02 12:{minute:02d}:00.000000 UTC+k{minute}"
+
+
+def test_collect_from_the_exchange_lists_every_submission(course):
+    course.api = lambda: ExchangeApi(course)
+    older, newer = inbound(course, "ana", 0), inbound(course, "ana", 5)
+    inbound(course, "ben", 1, notebook=False)
+    ledger = collect_from_exchange(course, "t1-ex1")
+    got = {e.origin: (e.state, e.student, e.timestamp, e.kept_at, e.reason, e.collect_notes)
+           for e in ledger.entries}
+    assert got == {
+        f"exchange/{older.name}": ("superseded", "ana", "", str(older),
+                                   "a newer submission exists", []),
+        f"exchange/{newer.name}": ("collected", "ana", "2026-03-02 12:05:00.000000 UTC", "", "",
+                                   []),
+        f"exchange/{inbound_name('ben', 1)}": (
+            "collected", "ben", "2026-03-02 12:01:00.000000 UTC", "", "",
+            ["t1-ex1.ipynb: no notebook t1-ex1.ipynb in the submission"]),
+    }
+    assert sorted(course.registered) == ["ana", "ben"]
+    # collecting again adds nothing; a newer submission replaces the current one
+    assert len(collect_from_exchange(course, "t1-ex1").entries) == 3
+    newest = inbound(course, "ana", 9)
+    entries = collect_from_exchange(course, "t1-ex1").entries
+    assert [(e.origin, e.state) for e in entries if e.student == "ana"] == [
+        (f"exchange/{older.name}", "superseded"), (f"exchange/{newer.name}", "superseded"),
+        (f"exchange/{newest.name}", "collected")]
+    assert entries[1].kept_at == f"exchange/{newer.name}"
+    assert Ledger(course, "t1-ex1").counts() == {"superseded": 2, "collected": 2}
+
+
+def test_a_failed_nbgrader_collect_is_reported(course):
+    course.api = lambda: ExchangeApi(course, success=False)
+    with pytest.raises(CourseError, match="nbgrader collect failed:\nthe log; the error"):
+        collect_from_exchange(course, "t1-ex1")
