@@ -6,12 +6,14 @@ the learners) are replaced by a small stand-in. The full flow, with nbgrader, is
 test_labgrade.py and test_labgrade_more.py. The unsafe zip entries come first: a learner's zip
 must never write outside the course.
 """
+import csv
 import datetime
 import json
 import os
 import re
 import shutil
 import stat
+import types
 import zipfile
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from labgrade.checks import check_submission, compare_with_release, read_problem
 from labgrade.collect import (collect_from_exchange, collect_from_path, format_timestamp,
                               read_mapping, student_id_from_filename)
 from labgrade.course import Course, CourseError
-from labgrade.export import histogram, summary_markdown, write_csv
+from labgrade.export import export, histogram, summary_markdown, write_csv
 from labgrade.ledger import Entry, Ledger
 from labgrade.outputs import LimitOutputSize
 
@@ -562,3 +564,81 @@ def test_a_failed_nbgrader_collect_is_reported(course):
     course.api = lambda: ExchangeApi(course, success=False)
     with pytest.raises(CourseError, match="nbgrader collect failed:\nthe log; the error"):
         collect_from_exchange(course, "t1-ex1")
+
+
+# --- export, with the gradebook's answers written in the test ------------------------------------
+
+# points per question: test_q1 2, test_q2 1, test_q3 1, q4 2 (manual); scores per learner
+SCORES = {"ana": {"test_q1": 2, "test_q2": 1, "test_q3": 1, "q4": 2},
+          "ben": {"test_q1": 2, "test_q2": 0, "test_q3": 1, "q4": 0},
+          "cara": {"test_q1": 0, "test_q2": 0, "test_q3": 1, "q4": 1.5}}
+
+
+class GradedBook(Gradebook):
+    """Stands for the gradebook after grading: the scores of SCORES."""
+
+    def find_submission(self, assignment, student):
+        return types.SimpleNamespace(score=sum(SCORES[student].values()), max_score=6,
+                                     late_submission_penalty=0)
+
+    def find_grade(self, name, notebook, assignment, student):
+        return types.SimpleNamespace(score=SCORES[student][name])
+
+
+def graded_notebook(course, student, errors):
+    nb = nbformat.read(SOURCE, as_version=4)
+    for grade_id, message in errors.items():
+        cell(nb, grade_id).outputs = [nbformat.v4.new_output(
+            "error", ename="AssertionError", evalue=message, traceback=[])]
+    path = course.autograded_dir(student, "t1-ex1") / "t1-ex1.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+
+
+def test_export_by_hand(course, tmp_path):
+    course.source_dir("t1-ex1").mkdir(parents=True)
+    shutil.copy(SOURCE, course.source_dir("t1-ex1"))
+    course.gradebook = lambda: GradedBook([])
+    ledger = Ledger(course, "t1-ex1")
+    for student in SCORES:
+        ledger.add(Entry(origin=f"{student}.ipynb", state="graded", student=student,
+                         seconds_late=60.0 if student == "cara" else 0.0,
+                         collect_notes=["renamed"] if student == "ana" else []))
+    ledger.add(Entry(origin="dan.ipynb", state="failed", student="dan", reason="empty file"))
+    ledger.add(Entry(origin="old.ipynb", state="superseded", student="ana"))
+    ledger.save()
+    graded_notebook(course, "ben", {"test_q2": "the share should be 120 / 250"})
+    graded_notebook(course, "cara", {"test_q1": "total([1, 2]) should be 3",
+                                     "test_q2": "the share should be 120 / 250"})
+    paths = export(course, "t1-ex1", tmp_path / "grades.csv")
+    assert paths["grades"] == tmp_path / "grades.csv"
+    grades = list(csv.DictReader(paths["grades"].open()))
+    assert [(r["student_id"], r["state"], r["score"], r["test_q2"], r["q4"]) for r in grades] == [
+        ("ana", "graded", "6", "1", "2"), ("ben", "graded", "3", "0", "0"),
+        ("cara", "graded", "2.5", "0", "1.5"), ("dan", "failed", "", "", "")]
+    assert grades[0]["notes"] == "renamed" and grades[2]["seconds_late"] == "60.0"
+    assert grades[3]["reason"] == "empty file" and grades[0]["max_score"] == "6"
+    questions = {r["question"]: r for r in csv.DictReader(paths["questions"].open())}
+    assert list(questions) == ["test_q1", "test_q2", "test_q3", "q4"]
+    assert [(q["kind"], q["hidden_tests"], q["points"]) for q in questions.values()] == [
+        ("test", "True", "2"), ("test", "True", "1"), ("test", "False", "1"), ("manual", "False", "2")]
+    # means over the 3 graded learners: (2 + 2 + 0) / 3, (1 + 0 + 0) / 3, 1, (2 + 0 + 1.5) / 3
+    assert [q["mean"] for q in questions.values()] == ["1.33", "0.33", "1.0", "1.17"]
+    assert [q["lost_points"] for q in questions.values()] == ["1", "2", "0", "2"]
+    assert questions["test_q2"]["most_common_failure"] == (
+        "AssertionError: the share should be 120 / 250")
+    assert questions["test_q1"]["most_common_failure"] == (
+        "AssertionError: total([1, 2]) should be 3")
+    assert questions["q4"]["most_common_failure"] == ""
+    summary = paths["summary"].read_text()
+    assert "4 learners: 3 graded, 1 failed." in summary and "Mean score: 3.83 out of 6." in summary
+    assert paths["histogram"].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_histogram_with_nobody_graded_still_has_one_bin(tmp_path, monkeypatch):
+    drawn = []
+    real = matplotlib.axes.Axes.hist
+    monkeypatch.setattr(matplotlib.axes.Axes, "hist",
+                        lambda self, *a, **k: drawn.append(real(self, *a, **k)) or drawn[-1])
+    histogram(tmp_path / "h.png", ROWS[-1:], "t1-ex1")
+    assert drawn[0][1].tolist() == [0, 1, 2]  # scores 0 and 1 when no maximum is known
