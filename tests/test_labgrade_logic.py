@@ -213,7 +213,7 @@ def test_a_mapping_file_names_folders_and_paths(course, tmp_path):
 def test_every_file_is_accounted_for(course, tmp_path):
     folder = tmp_path / "in"
     for rel in ["ana_ex1.ipynb", "__MACOSX/ana_ex1.ipynb", ".hidden_ex1.ipynb",
-                "b/.ipynb_checkpoints/ben_ex1.ipynb", "readme.txt", "_ex1.ipynb",
+                "b/.ipynb_checkpoints/ben_ex1.ipynb", "README.txt", "_ex1.ipynb",
                 "cara/t1-ex1/notes.txt", "dora/t1-ex1/t1-ex1.ipynb", "eve_ex1.ipynb"]:
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_bytes(b"" if rel == "eve_ex1.ipynb" else notebook_bytes())
@@ -226,7 +226,7 @@ def test_every_file_is_accounted_for(course, tmp_path):
         "__MACOSX/ana_ex1.ipynb": ("ignored", "system or hidden file"),
         ".hidden_ex1.ipynb": ("ignored", "system or hidden file"),
         "b/.ipynb_checkpoints/ben_ex1.ipynb": ("ignored", "system or hidden file"),
-        "readme.txt": ("ignored", "not a notebook (.ipynb)"),
+        "README.txt": ("ignored", "not a notebook (.ipynb)"),  # sorted first: the rest follow
         "_ex1.ipynb": ("ignored", "no student id in the file name: add it to a mapping file"),
         "cara/t1-ex1": ("ignored", "folder without a notebook"),
     }
