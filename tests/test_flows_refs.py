@@ -48,3 +48,31 @@ def test_ffs_demo_splits_the_world_gap_in_halves():
                 ("B", "A", "A"): 0, ("B", "A", "B"): 0, ("B", "B", "A"): 10, ("B", "B", "B"): 95}
     assert out.to_dict() == pytest.approx(expected, abs=1e-9)
 
+
+
+# --- checks of the input, worked by hand ----------------------------------------------------------
+
+def test_an_all_zero_seed_line_is_named_by_its_label():
+    seed = pd.DataFrame([[1, 2, 3], [0, 0, 0]], index=["r1", "r2"], columns=["c1", "c2", "c3"])
+    rows = pd.Series([3, 3], index=["r1", "r2"])
+    cols = pd.Series([1, 2, 3], index=["c1", "c2", "c3"])
+    with pytest.raises(ValueError, match="row 'r2' of the seed m is all zero"):
+        flows.ipf2(rows, cols, seed)
+    seed = pd.DataFrame([[1, 0, 3], [1, 0, 3]], index=["r1", "r2"], columns=["c1", "c2", "c3"])
+    with pytest.raises(ValueError, match="column 'c2' of the seed m is all zero"):
+        flows.ipf2(rows, cols, seed)
+    # with the destination totals only, a zero column is checked too
+    with pytest.raises(ValueError, match="column 1 of the seed m is all zero"):
+        flows.ipf2(None, [4, 2, 6], np.array([[1, 0, 3], [1, 0, 3]]))
+
+
+def test_stock_tables_must_have_the_same_labels_on_both_sides():
+    labels = ["A", "B"]
+    good = pd.DataFrame([[10, 1], [2, 20]], index=labels, columns=labels)
+    bad = pd.DataFrame([[10, 1], [2, 20]], index=labels, columns=["A", "C"])
+    with pytest.raises(ValueError):
+        flows.ffs_demo(bad, good)
+    with pytest.raises(ValueError, match="stock_start"):
+        flows.ffs_demo(np.ones((2, 3)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="deaths has 3 values"):
+        flows.ffs_demo(good, good, deaths=[1, 2, 3])
