@@ -74,5 +74,7 @@ def test_stock_tables_must_have_the_same_labels_on_both_sides():
         flows.ffs_demo(bad, good)
     with pytest.raises(ValueError, match="stock_start"):
         flows.ffs_demo(np.ones((2, 3)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="stock_start has a negative count"):
+        flows.ffs_demo(-good, good)
     with pytest.raises(ValueError, match="deaths has 3 values"):
         flows.ffs_demo(good, good, deaths=[1, 2, 3])
