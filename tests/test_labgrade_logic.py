@@ -610,9 +610,14 @@ def test_export_by_hand(course, tmp_path):
     graded_notebook(course, "ben", {"test_q2": "the share should be 120 / 250"})
     graded_notebook(course, "cara", {"test_q1": "total([1, 2]) should be 3",
                                      "test_q2": "the share should be 120 / 250"})
+    assert export(course, "t1-ex1")["grades"] == course.reports_dir("t1-ex1") / "grades.csv"
     paths = export(course, "t1-ex1", tmp_path / "grades.csv")
     assert paths["grades"] == tmp_path / "grades.csv"
+    assert paths["grades"].read_text().splitlines()[0] == (
+        "student_id,state,score,max_score,seconds_late,late_penalty,reason,notes,"
+        "test_q1,test_q2,test_q3,q4")
     grades = list(csv.DictReader(paths["grades"].open()))
+    assert [r["late_penalty"] for r in grades] == ["0", "0", "0", ""]
     assert [(r["student_id"], r["state"], r["score"], r["test_q2"], r["q4"]) for r in grades] == [
         ("ana", "graded", "6", "1", "2"), ("ben", "graded", "3", "0", "0"),
         ("cara", "graded", "2.5", "0", "1.5"), ("dan", "failed", "", "", "")]
