@@ -48,6 +48,10 @@ pdf: book ## Print the whole book, without answers, into _build/migstats-lab.pdf
 test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 	$(BIN)/python -m pytest
 
+.PHONY: mutation
+mutation: $(STAMP) ## Mutation score per module and survivors (slow; MODULES="flows ledger", SAMPLE=100)
+	$(BIN)/python bench/mutation.py $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULES)
+
 # Learners' settings (grader/workshop/learner): MyST rendered, no nbgrader authoring tools, no news
 # or update checks from the internet. Trainers who write exercises use lab-trainer.
 lab: $(STAMP) ## Open JupyterLab on the course, as learners see it

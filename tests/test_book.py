@@ -4,6 +4,10 @@ part is in it, and its pages load nothing from the internet (it must work offlin
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 ROOT = Path(__file__).resolve().parent.parent
 # Links a reader follows by choice; anything else loaded from the internet breaks offline use.
 ALLOWED_REMOTE = ("https://mybinder.org", "https://github.com", "http://localhost")

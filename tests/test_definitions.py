@@ -338,7 +338,7 @@ def test_stocks_on_the_census_sample_add_up():
 # rest are stays that begin with a short visit or a trip, which border data cannot tell from a move.
 # This checks the rules on the answer key (every crossing, true persons and dates); on the records as
 # recorded, after linkage, the agreement is lower (Lesson 4 measures it).
-AGREEMENT = 0.99
+AGREEMENT = 0.995  # wrong rules score lower: 360 or 370 days 0.994, merged censored spells 0.990
 
 
 @pytest.mark.parametrize("rules", [dict(), dict(unit="days", long_term=365, short_term=90)])

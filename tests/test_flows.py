@@ -73,7 +73,9 @@ def test_ipf2_three_by_three_with_a_structural_zero():
 def test_ipf2_one_margin_only():
     # ipf2 help page, "only one margin known": 13 5 / 2 18 (R rounds 2.5 and 17.5 to even).
     fit = flows.ipf2([18, 20], None, WILLEKENS_SEED)
-    np.testing.assert_allclose(fit, [[13, 5], [2, 18]], atol=0.5)
+    np.testing.assert_allclose(np.round(fit), [[13, 5], [2, 18]])
+    # Exactly: each seed row scaled to its total, 18 * (5, 2) / 7 and 20 * (1, 7) / 8.
+    np.testing.assert_allclose(fit, [[90 / 7, 36 / 7], [5 / 2, 35 / 2]], rtol=1e-12)
     np.testing.assert_allclose(fit.sum(axis=1), [18, 20])
 
 

@@ -9,6 +9,8 @@ from grader_paths import student_pages
 from labgrade import answers as answers_module
 from nbgrader_harness import Result, assert_proven, grade
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 DEMO = Path(__file__).parent / "fixtures" / "harness" / "demo-ex"
 
 

@@ -4,7 +4,11 @@ should catch them."""
 
 from pathlib import Path
 
+import pytest
+
 from nbgrader_harness import assert_proven, grade
+
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
 SOURCE = Path(__file__).resolve().parent.parent / "grader" / "source"
 

@@ -18,6 +18,8 @@ from migstats import disaggregation as dg
 
 from nbgrader_harness import assert_proven, grade
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 SOURCE = Path(__file__).resolve().parent.parent / "grader" / "source"
 
 EX1_WRONG = {

@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(
     p for folder in ("book", "modules") for p in (ROOT / folder).rglob("*.ipynb")

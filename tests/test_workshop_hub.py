@@ -22,6 +22,8 @@ import nbformat
 import psutil
 import pytest
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 requests = pytest.importorskip("requests")
 pytest.importorskip("jupyterhub", reason="jupyterhub is missing: `make venv` installs it from requirements.txt")
 if shutil.which("npm") is None or shutil.which("node") is None:

@@ -7,6 +7,9 @@ from pathlib import Path
 import nbclient
 import nbformat
 import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
 QUIZ = Path(__file__).resolve().parent.parent / "book" / "trainers" / "a5-self-assessment.ipynb"
 

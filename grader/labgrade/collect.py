@@ -23,6 +23,7 @@ import datetime
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 import zipfile
@@ -63,7 +64,7 @@ def read_mapping(path):
     """Read the mapping file: {file name or relative path: student id}."""
     if path is None:
         return {}
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # spreadsheets add a BOM
         rows = list(csv.DictReader(handle))
     if rows and not {"file", "student_id"} <= set(rows[0]):
         raise CourseError(f"mapping file {path}: the columns must be 'file' and 'student_id'.")
@@ -85,10 +86,19 @@ def extract_zip(zip_path, folder, ledger):
                 ledger.add(Entry(origin=info.filename, state="ignored",
                                  reason="unsafe path in the zip (absolute or with '..')"))
                 continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                ledger.add(Entry(origin=info.filename, state="ignored",
+                                 reason="unsafe entry in the zip: a symbolic link"))
+                continue
             target = Path(folder, *parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except OSError as error:  # e.g. a file and a folder of the same name
+                ledger.add(Entry(origin=info.filename, state="ignored",
+                                 reason=f"cannot be extracted: {error.strerror}"))
+                continue
             moment = time.mktime((*info.date_time, 0, 0, -1))
             os.utime(target, (moment, moment))
 
