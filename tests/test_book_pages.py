@@ -9,6 +9,8 @@ import nbformat
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("course_book", ROOT / "book" / "_ext" / "course_book.py")
 course_book = importlib.util.module_from_spec(_spec)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("pdftotext")),
-                                reason="needs Debian's chromium and poppler-utils: make sandbox")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("pdftotext")),
+                                reason="needs Debian's chromium and poppler-utils: make sandbox")]
 DROPDOWN = re.compile(r'<details class="[^"]*sd-dropdown[^"]*">(.*?)</details>', re.S)
 
 

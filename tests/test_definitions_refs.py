@@ -21,7 +21,8 @@ def crossings(*events):
 
 
 def test_a_short_censored_stay_is_undetermined_not_a_visit():
-    # Arrives on 1 December 2023; the window ends on 31 December 2023: 30 days observed, fewer
+    # Arrives on 1 December 2023; the window ends on 31 December 2023: 31 days observed (a censored
+    # spell ends on the day after the window's last day, the course's one day convention), fewer
     # than 3 months, but the stay goes on after the window and may still pass 12 months. It is
     # not joined to the absence before it (that would make the arrival a "short visit" and the
     # traveller a "visitor").
@@ -29,17 +30,17 @@ def test_a_short_censored_stay_is_undetermined_not_a_visit():
     out = d.classify_travellers(table, **SHORT_WINDOW, **REFERENCE)
     assert out["status"].tolist() == ["undetermined"]
     assert out["move_date"].tolist() == [pd.Timestamp("2023-12-01")]
-    assert out["duration_days"].tolist() == [30] and out["censored"].tolist() == [True]
+    assert out["duration_days"].tolist() == [31] and out["censored"].tolist() == [True]
     moves = d.classify_movements(table, **SHORT_WINDOW)
     assert moves["movement"].tolist() == ["undetermined"]
 
 
 def test_merge_short_trips_keeps_a_short_censored_spell():
     # Absence from the window start (1 Jan 2022) to 1 Dec 2023, then a stay of 30 days that is
-    # cut by the window end: two spells stay two spells, nothing is inside either.
+    # cut by the window end (31 days, up to 1 January 2024): two spells stay two spells.
     merged = d.merge_short_trips(d.spells(crossings(("N", "2023-12-01", "entry")), **SHORT_WINDOW))
     assert merged["spell"].tolist() == ["absence", "stay"]
-    assert merged["days"].tolist() == [699, 30]  # 365 (2022) + 334 (Jan-Nov 2023); 30 days
+    assert merged["days"].tolist() == [699, 31]  # 365 (2022) + 334 (Jan-Nov 2023); 31 days
     assert merged["crossings"].tolist() == [0, 0]
     assert merged["right_censored"].tolist() == [False, True]
 

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LEARNER = ROOT / "grader" / "workshop" / "learner"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver: make sandbox")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver: make sandbox")]
 
 # MyST that a reader must never see as source.
 RAW_MYST = re.compile(r"\{(eval|glue(:\w+)?|term|cite(:\w+)?|numref|ref|doc|eq|dropdown|admonition|note|"

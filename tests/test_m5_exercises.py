@@ -11,6 +11,8 @@ import pytest
 
 from nbgrader_harness import assert_proven, grade
 
+pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
+
 SOURCE = Path(__file__).resolve().parent.parent / "grader" / "source"
 
 EX1_WRONG = {
