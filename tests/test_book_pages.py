@@ -36,7 +36,7 @@ def _figures_drawn(source: Path, executed: Path) -> int:
     outputs = ([c.get("outputs", []) for c in nbformat.read(executed, as_version=4).cells]
                if executed.exists() else [[] for _ in cells])
     return sum(1 for cell, outs in zip(cells, outputs) if cell.cell_type == "code"
-               and (_alt(cell) or (DRAWS.search(cell.source) and not any(WIDGET in o.get("data", {}) for o in outs))))
+               and (_alt(cell) or DRAWS.search(cell.source)) and not any(WIDGET in o.get("data", {}) for o in outs))
 
 
 def _article(page: Path) -> str:

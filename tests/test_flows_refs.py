@@ -78,3 +78,38 @@ def test_stock_tables_must_have_the_same_labels_on_both_sides():
         flows.ffs_demo(-good, good)
     with pytest.raises(ValueError, match="deaths has 3 values"):
         flows.ffs_demo(good, good, deaths=[1, 2, 3])
+
+
+# --- survivors of `make mutation` in migstats.flows, worked by hand -------------------------------
+
+def test_births_equal_to_the_natives_stay_with_the_natives():
+    # migest spreads births only when they are larger than the end-of-period natives. At equality
+    # the births all join the native cell, so the answer is the limit of births just below it.
+    s1 = r_matrix([100, 20, 10, 20, 10, 55, 40, 25, 10, 25, 140, 20, 0, 10, 65, 200])
+    s2 = r_matrix([75, 20, 30, 30, 25, 45, 40, 30, 5, 30, 150, 20, 0, 15, 60, 230])
+    deaths = [30, 10, 40, 10]
+    at = flows.sum_od(flows.ffs_demo(s1, s2, births=[10, 45, 25, 60], deaths=deaths))
+    below = flows.sum_od(flows.ffs_demo(s1, s2, births=[10, 45 - 1e-9, 25, 60], deaths=deaths))
+    np.testing.assert_allclose(at, below, atol=1e-6)
+
+
+def test_ipf_with_an_empty_seed_row_warns_nothing():
+    # A zero cell in the current fit is skipped quietly (its ratio is 0), not with a NumPy warning.
+    seed = np.array([[1.0, 1.0], [0.0, 1.0]])
+    with np.errstate(all="raise"):
+        fit = flows.ipf2(row_tot=[2, 1], col_tot=[1, 2], m=seed)
+    np.testing.assert_allclose(np.asarray(fit), [[1, 1], [0, 1]], atol=1e-9)
+
+
+def test_margins_of_a_near_empty_table_are_compared_with_a_floor_of_one_person():
+    # Totals of 2e-7 persons that differ by 5e-13 (rounding noise): 1e-6 of a floor of 1 person
+    # accepts them; 1e-6 of the total itself (2e-13) would refuse them.
+    flows._check_totals(np.array([1e-7, 1e-7]), np.array([1e-7, 1e-7 + 5e-13]))
+    with pytest.raises(ValueError, match="do not add up"):
+        flows._check_totals(np.array([1e-7, 1e-7]), np.array([1e-7, 1e-7 + 2e-6]))
+
+
+def test_cm2_names_its_parameters():
+    _, params = flows.cm2(row_tot=[3, 1], col_tot=[2, 2])
+    assert params.name == "estimate"
+    assert list(params.index) == ["intercept", "orig[1]", "dest[1]"]
