@@ -1,8 +1,9 @@
 """Autograde every collected submission, N at a time, each in its own sandbox.
 
-The parent process checks each submission, starts one worker process per
-submission (at most N at once), stops a worker that runs past the whole-
-notebook limit, and copies each result into the course gradebook itself.
+The parent process checks each submission, starts the tests' process (one for
+the whole run, in its own sandbox), starts one worker process per submission
+(at most N at once), stops a worker that runs past the whole-notebook limit,
+and copies each result into the course gradebook itself.
 Every submission ends ``graded`` or ``failed`` with a reason in the ledger.
 """
 import json
@@ -20,6 +21,7 @@ from .course import CourseError
 from .ledger import Ledger
 from .merge import copy_autograde_results
 from .sandbox import check_sandbox
+from .testrunner import TestsProcess
 from .worker import grade_in_scratch
 
 KERNEL_DIED = ("DeadKernelError", "Kernel died", "kernel died")
@@ -35,12 +37,12 @@ def snapshot_gradebook(course, path):
     target.close()
 
 
-def run_worker(course, assignment, student, scratch, snapshot, limits):
+def run_worker(course, assignment, student, scratch, snapshot, limits, tests_socket):
     """The body of a worker process: its output goes to a log file in scratch."""
     log = os.open(Path(scratch, "worker.log"), os.O_WRONLY | os.O_CREAT, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    grade_in_scratch(course, assignment, student, scratch, snapshot, limits)
+    grade_in_scratch(course, assignment, student, scratch, snapshot, limits, tests_socket)
 
 
 def explain_failure(result):
@@ -84,13 +86,14 @@ class Progress:
         self.total, self.done, self.stream = total, 0, stream
         self.start = time.monotonic()
 
-    def report(self, entry, seconds):
+    def report(self, entry, seconds, phases=None):
         self.done += 1
         what = (f"graded {entry.score:g}/{entry.max_score:g}" if entry.state == "graded"
                 else f"FAILED: {entry.reason}")
         width = len(str(self.total))
-        print(f"[{self.done:>{width}}/{self.total}] {entry.student}: {what} ({seconds:.1f} s)",
-              file=self.stream, flush=True)
+        steps = "".join(f", {name} {value:.2f}" for name, value in (phases or {}).items())
+        print(f"[{self.done:>{width}}/{self.total}] {entry.student}: {what} ({seconds:.1f} s"
+              f"{steps})", file=self.stream, flush=True)
 
     def finish(self):
         print(f"{self.done} submissions in {time.monotonic() - self.start:.1f} s",
@@ -127,13 +130,15 @@ def autograde(course, assignment, workers, limits, progress_stream=sys.stderr):
     with tempfile.TemporaryDirectory(prefix="labgrade-") as base:
         snapshot = Path(base, "gradebook-snapshot.db")
         snapshot_gradebook(course, snapshot)
-        run_jobs(course, assignment, jobs, Path(base), snapshot, workers, limits,
-                 lambda entry, seconds: (ledger.save(), progress.report(entry, seconds)))
+        with TestsProcess(Path(base, "tests"), course) as tests_socket:
+            run_jobs(course, assignment, jobs, Path(base), snapshot, workers, limits, tests_socket,
+                     lambda entry, seconds, phases: (ledger.save(),
+                                                     progress.report(entry, seconds, phases)))
     progress.finish()
     return ledger
 
 
-def run_jobs(course, assignment, jobs, base, snapshot, workers, limits, on_done):
+def run_jobs(course, assignment, jobs, base, snapshot, workers, limits, tests_socket, on_done):
     """Run the worker processes, at most ``workers`` at once; finish each entry."""
     context = multiprocessing.get_context("fork")
     waiting, running = list(jobs), {}
@@ -143,7 +148,7 @@ def run_jobs(course, assignment, jobs, base, snapshot, workers, limits, on_done)
             scratch = base / f"scratch-{len(jobs) - len(waiting)}"
             scratch.mkdir()
             process = context.Process(target=run_worker, args=(
-                course, assignment, entry.student, scratch, snapshot, limits))
+                course, assignment, entry.student, scratch, snapshot, limits, tests_socket))
             process.start()
             running[process] = (entry, scratch, time.monotonic())
         time.sleep(0.05)
@@ -156,13 +161,15 @@ def run_jobs(course, assignment, jobs, base, snapshot, workers, limits, on_done)
                 process.kill()
             process.join()
             del running[process]
-            finish(course, assignment, entry, scratch, process.exitcode, timed_out, limits)
+            phases = finish(course, assignment, entry, scratch, process.exitcode, timed_out, limits)
             shutil.rmtree(scratch, ignore_errors=True)
-            on_done(entry, seconds)
+            on_done(entry, seconds, phases)
 
 
 def finish(course, assignment, entry, scratch, exitcode, timed_out, limits):
-    """Set the entry's state from a worker's result; copy its scores if it succeeded."""
+    """Set the entry's state from a worker's result; copy its scores if it succeeded.
+
+    Returns the seconds each step of the worker took (empty if it gave no result)."""
     # a graded notebook from an earlier run would no longer match the submission
     shutil.rmtree(course.autograded_dir(entry.student, assignment), ignore_errors=True)
     result_file = scratch / "result.json"
@@ -170,15 +177,15 @@ def finish(course, assignment, entry, scratch, exitcode, timed_out, limits):
         entry.state = "failed"
         entry.reason = (f"stopped after {limits.notebook_timeout} s: the whole notebook takes "
                         f"longer than that (each cell may take {limits.cell_timeout} s)")
-        return
+        return {}
     if not result_file.exists():
         entry.state = "failed"
         entry.reason = f"the grading process stopped (exit code {exitcode}) without a result"
-        return
+        return {}
     result = json.loads(result_file.read_text())
     if not result["success"]:
         entry.state, entry.reason = "failed", explain_failure(result)
-        return
+        return result.get("phases", {})
     root = scratch / "course"
     copy_autograde_results(root / "gradebook.db", course.root / "gradebook.db",
                            assignment, entry.student)
@@ -187,3 +194,4 @@ def finish(course, assignment, entry, scratch, exitcode, timed_out, limits):
     entry.seconds_late = result["seconds_late"]
     entry.notes += result["notes"]
     entry.state, entry.reason = "graded", ""
+    return result.get("phases", {})

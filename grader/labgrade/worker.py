@@ -2,9 +2,11 @@
 
 A worker process gets a scratch folder with a copy of the assignment's source,
 the submission and a snapshot of the gradebook. It runs nbgrader's own
-autograder there, with the kernel in the sandbox. The course's real gradebook
-is never opened by a worker: the parent process copies the scores over
-(see :mod:`labgrade.merge`).
+autograder there, with nbgrader's execution step replaced by
+:class:`labgrade.split.SplitExecute`: the learner's code runs in a sandboxed
+kernel, the tests in the tests' process. The course's real gradebook is never
+opened by a worker: the parent process copies the scores over (see
+:mod:`labgrade.merge`).
 """
 import json
 import shutil
@@ -16,11 +18,12 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import LimitOutput
+from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets.config import Config
 
 from .outputs import LimitOutputSize
 from .sandbox import SandboxedKernelManager
+from .split import SplitExecute
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ def prepare_scratch(course, assignment, student, scratch, snapshot):
     return root
 
 
-def worker_config(course, root, scratch, student, assignment, limits):
-    """The nbgrader config of a worker: scratch course, sandboxed kernel, limits."""
+def worker_config(course, root, scratch, student, assignment, limits, tests_socket):
+    """The nbgrader config of a worker: scratch course, sandboxed kernel, tests apart, limits."""
     config = Config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
@@ -56,7 +59,11 @@ def worker_config(course, root, scratch, student, assignment, limits):
     manager.scratch = str(scratch)
     manager.hidden = [str(course.root), str(Path(scratch).parent)]
     manager.memory_mb = limits.memory_mb
+    config.SplitExecute.tests_socket = str(tests_socket)
+    config.SplitExecute.tests_timeout = limits.notebook_timeout
+    config.SplitExecute.timings_file = str(Path(scratch, "timings.json"))
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    steps[steps.index(Execute)] = SplitExecute
     steps.insert(steps.index(LimitOutput) + 1, LimitOutputSize)
     config.Autograde.autograde_preprocessors = steps
     return config
@@ -90,20 +97,28 @@ def read_results(root, assignment, student, limits):
     return results
 
 
-def grade_in_scratch(course, assignment, student, scratch, snapshot, limits):
+def grade_in_scratch(course, assignment, student, scratch, snapshot, limits, tests_socket):
     """Run nbgrader's autograder on one submission; write ``result.json`` in scratch.
 
     This runs in a child process. The result says whether nbgrader succeeded and
     holds its log and traceback, so the parent can explain a failure.
     """
     start = time.monotonic()
-    result = {"success": False, "error": "", "log": ""}
+    result = {"success": False, "error": "", "log": "", "phases": {}}
     try:
         root = prepare_scratch(course, assignment, student, scratch, snapshot)
-        api = course.api(worker_config(course, root, scratch, student, assignment, limits))
+        api = course.api(worker_config(course, root, scratch, student, assignment, limits,
+                                       tests_socket))
+        prepared = time.monotonic()
         result.update(api.autograde(assignment, student, force=True, create=True))
+        graded = time.monotonic()
         if result["success"]:
             result.update(read_results(root, assignment, student, limits))
+        timings = Path(scratch, "timings.json")
+        steps = json.loads(timings.read_text()) if timings.exists() else {}
+        result["phases"] = {"scratch": prepared - start, **steps,
+                            "nbgrader": graded - prepared - sum(steps.values()),
+                            "results": time.monotonic() - graded}
     except Exception:  # everything is reported to the parent, nothing raised
         result["error"] = traceback.format_exc()
     result["seconds"] = round(time.monotonic() - start, 2)

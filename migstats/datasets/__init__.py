@@ -10,6 +10,9 @@ All data are SYNTHETIC: a fictional reporting country, Lamaria (code XLM), and
 >>> ds.describe("census_sample")   # the schema as a table
 """
 
+from functools import lru_cache
+from pathlib import Path
+
 import pandas as pd
 
 from .schema import DATA_DIR, SchemaError, allowed, package, read, resource
@@ -30,7 +33,19 @@ def load(name, data_dir=DATA_DIR):
     ``FileNotFoundError`` for a missing file (the message says how to
     regenerate it) and ``SchemaError`` when the file no longer matches its
     schema (the message names the column, the rule and the bad values).
+
+    A file read once is kept in memory: the next call returns a copy of it, so
+    changing the table you get never changes what the next call gives.
     """
+    path = Path(data_dir) / resource(name, data_dir)["path"]
+    stamp = path.stat() if path.exists() else None
+    version = (stamp.st_mtime_ns, stamp.st_size) if stamp else None
+    return _read_cached(name, str(Path(data_dir).resolve()), version).copy()
+
+
+@lru_cache(maxsize=32)
+def _read_cached(name, data_dir, version):
+    """One checked read per file version (``version``: modification time and size)."""
     return read(name, data_dir)
 
 
