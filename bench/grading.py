@@ -3,14 +3,17 @@
 Makes a cohort of learners' submissions of one assignment (by default 60 of
 m1-ex1; a third of them with a wrong first answer), collects them into two
 identical copies of a course, grades one copy with `nbgrader autograde` and
-the other with `labgrade autograde`, and prints both times, the ratio and
-whether the scores agree.
+the other with `labgrade autograde`, and prints both times, the ratio,
+whether the scores agree, and the mean seconds of each step of a labgrade
+submission (scratch copy, planning, learner's kernel, tests' process, the rest
+of nbgrader, reading the results).
 
     .venv/bin/python bench/grading.py [--assignment m1-ex1] [--learners 60] [--workers N]
     .venv/bin/python bench/grading.py --sources tests/fixtures/labgrade/source --assignment t1-ex1
 """
 import argparse
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -37,12 +40,22 @@ def scores(db_path):
 
 
 def timed(cmd, cwd):
+    """Seconds the command took, and what it printed on stderr."""
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(map(str, cmd))} failed:\n{done.stderr[-3000:]}")
-    return seconds
+    return seconds, done.stderr
+
+
+def mean_steps(progress):
+    """Mean seconds per step, from labgrade's progress lines '(2.4 s, scratch 0.02, ...)'."""
+    steps = {}
+    for line in progress.splitlines():
+        for name, value in re.findall(r", ([a-z]+) ([0-9.]+)", line):
+            steps.setdefault(name, []).append(float(value))
+    return {name: sum(values) / len(values) for name, values in steps.items()}
 
 
 def main():
@@ -78,10 +91,10 @@ def main():
         plain = tmp / "plain"
         shutil.copytree(course, plain)
 
-        t_plain = timed([str(BIN / "nbgrader"), "autograde", opts.assignment,
-                         f"--CourseDirectory.root={plain}"], plain)
-        t_labgrade = timed([*labgrade, "autograde", opts.assignment,
-                            "--workers", str(opts.workers)], course)
+        t_plain, _ = timed([str(BIN / "nbgrader"), "autograde", opts.assignment,
+                            f"--CourseDirectory.root={plain}"], plain)
+        t_labgrade, progress = timed([*labgrade, "autograde", opts.assignment,
+                                      "--workers", str(opts.workers)], course)
         same = scores(plain / "gradebook.db") == scores(course / "gradebook.db")
 
     print(f"assignment {opts.assignment}, {opts.learners} submissions, "
@@ -89,6 +102,11 @@ def main():
     print(f"plain sequential nbgrader autograde: {t_plain:7.1f} s")
     print(f"labgrade autograde (sandboxed):      {t_labgrade:7.1f} s")
     print(f"speed-up: {t_plain / t_labgrade:.2f}x; same scores: {'yes' if same else 'NO'}")
+    steps = mean_steps(progress)
+    print("labgrade, mean seconds per submission (each worker): "
+          + ", ".join(f"{name} {value:.2f}" for name, value in steps.items())
+          + f"; total {sum(steps.values()):.2f}")
+    print(f"load average when done: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

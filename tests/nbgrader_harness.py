@@ -1,19 +1,29 @@
-"""Grade notebooks through real nbgrader, in a scratch course, for the exercise tests.
+"""Grade notebooks as learners' work is graded, in a scratch course, for the exercise tests.
 
 `grade(source_dir, submissions, workdir)` copies one assignment's source into a new course,
-generates the student version, fills every answer cell (with the reference solution unless the
-submission says otherwise), autogrades each submission with nbgrader and returns the scores.
+releases the student version, fills every answer cell (with the reference solution unless the
+submission says otherwise), and grades all submissions with labgrade: nbgrader's autograder,
+with the learner's code in its sandboxed kernel and the tests in their own process. It returns
+the score of each autograded cell. (tests/test_labgrade.py checks that labgrade gives the same
+scores as plain nbgrader on honest work.)
 """
 
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from labgrade.answers import answered, reference_answers
+from labgrade.autograde import autograde
+from labgrade.collect import collect_from_path
+from labgrade.course import Course
+from labgrade.release import release
+from labgrade.worker import Limits
 from nbgrader.api import Gradebook
-from nbgrader.apps import NbGraderAPI
-from traitlets.config import Config
+
+COURSE_CONFIG = Path(__file__).resolve().parent.parent / "grader" / "nbgrader_config.py"
+LIMITS = Limits(cell_timeout=120, notebook_timeout=900, memory_mb=4096)
 
 
 @dataclass
@@ -39,26 +49,25 @@ def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Pat
     no cell is the reference solution itself.
     """
     aid = source_dir.name
-    course = Path(workdir) / "course"
-    shutil.copytree(source_dir, course / "source" / aid)
-    config = Config()
-    config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
-    config.Exchange.root = str(course / "exchange")
-    config.ExecutePreprocessor.timeout = 120
-    api = NbGraderAPI(config=config)
-    _check(api.generate_assignment(aid, force=True), f"generate {aid}")
-
+    root = Path(workdir) / "course"
+    shutil.copytree(source_dir, root / "source" / aid)
+    shutil.copy(COURSE_CONFIG, root)
+    course = Course(root)
+    release(course, aid)
+    inbox = Path(workdir) / "inbox"
     for student, answers in submissions.items():
-        for released in (course / "release" / aid).glob("*.ipynb"):
-            filled = {**reference_answers(course / "source" / aid / released.name), **answers}
-            target = course / "submitted" / student / aid / released.name
+        for released in (root / "release" / aid).glob("*.ipynb"):
+            filled = {**reference_answers(root / "source" / aid / released.name), **answers}
+            target = inbox / student / aid / released.name
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(answered(released, filled), target)
-        _check(api.autograde(aid, student, force=True), f"autograde {aid} for {student}")
+    collect_from_path(course, aid, str(inbox))
+    ledger = autograde(course, aid, workers=2, limits=LIMITS, progress_stream=io.StringIO())
+    failed = {e.student: e.reason for e in ledger.current() if e.state != "graded"}
+    assert not failed, f"labgrade could not grade {aid}: {failed}"
 
     results = {}
-    with Gradebook(config.CourseDirectory.db_url) as gb:
+    with Gradebook(course.db_url) as gb:
         for student in submissions:
             result = Result()
             for nb in gb.find_submission(aid, student).notebooks:
@@ -68,11 +77,6 @@ def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Pat
                         result.max_cells[g.name] = g.max_score
             results[student] = result
     return results
-
-
-def _check(outcome: dict, what: str) -> None:
-    if not outcome["success"]:
-        raise AssertionError(f"nbgrader failed to {what}:\n{outcome.get('error')}\n{outcome.get('log')}")
 
 
 def assert_proven(assignment: str, results: dict[str, Result], caught_by: dict[str, str | list[str]]) -> None:

@@ -341,3 +341,28 @@ def test_every_dataset_has_a_datacard():
         assert showing, f"no datacard shows the schema of {name} with ds.describe"
     for card, text in cards.items():
         assert "synthetic" in text.lower() and "CC-BY-4.0" in text, f"{card} must say synthetic and CC-BY-4.0"
+
+
+def test_load_reads_a_file_once_and_returns_copies(tmp_path, monkeypatch):
+    """The second load is a copy of the first read: changing it changes no later load, and a
+    changed file is read again."""
+    import shutil
+
+    import migstats.datasets as ds
+    from migstats.datasets import schema
+    for path in schema.DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    reads = []
+    real_read = ds.read
+    monkeypatch.setattr(ds, "read", lambda *a: reads.append(a) or real_read(*a))
+    ds._read_cached.cache_clear()
+    first = ds.load("reported_flows", tmp_path)
+    first.loc[first.index[0], "flow"] = -1
+    second = ds.load("reported_flows", tmp_path)
+    assert len(reads) == 1 and second.loc[second.index[0], "flow"] != -1
+    csv = tmp_path / ds.resource("reported_flows", tmp_path)["path"]
+    text = csv.read_text().splitlines()
+    csv.write_text("\n".join(text[:-1]) + "\n")  # one row fewer: a new version of the file
+    assert len(ds.load("reported_flows", tmp_path)) == len(second) - 1 and len(reads) == 2
+    ds._read_cached.cache_clear()
