@@ -1,6 +1,9 @@
-"""A learner's server on the workshop hub runs in a sandbox: it writes its own home folder and
-the exchange, and cannot see the other learners, the course's gradebook or the hub's secrets."""
+"""A learner's server on the workshop hub runs in a sandbox that shows only an allowlist: it
+writes its own home folder and its own inbound folder of the exchange, reads the released
+assignments, and cannot see the other learners or their submissions, the course (sources,
+gradebook), the project's git history or the hub's secrets."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +17,9 @@ pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "grader" / "workshop"))
 import workshop_settings  # noqa: E402
-from learner_sandbox import learner_sandbox  # noqa: E402
+from learner_sandbox import learner_inbound, learner_sandbox  # noqa: E402
+
+COURSE_ID = "migstats-lab"
 
 # What a learner's code tries; the test says which of these must work.
 PROBE = r"""
@@ -35,7 +40,13 @@ paths = json.loads(sys.argv[1])
 import migstats.datasets
 print(json.dumps({
     "write own home": attempt(lambda: Path(paths["home"], "notes.txt").write_text("mine")),
-    "write the exchange": attempt(lambda: Path(paths["exchange"], "submitted.txt").write_text("x")),
+    "write own inbound folder": attempt(lambda: Path(paths["inbound"], "submitted.txt").write_text("x")),
+    "read the released assignment": "question" in text(paths["released"]),
+    "change the released assignment": attempt(lambda: Path(paths["released"]).write_text("x")),
+    "read another learner's submission": "answers" in text(paths["other_submission"]),
+    "list the other learners' submissions": any("learner02" in name for name in os.listdir(paths["inbound"])),
+    "read the course's sources": "SOLUTION" in text(paths["source"]),
+    "read the project's git history": len(text(paths["git"])) > 0,
     "read the course's datasets": len(migstats.datasets.load("residence_permits")) > 0,
     "read another learner's work": "answers" in text(paths["other"]),
     "list the other learners": attempt(lambda: os.listdir(paths["homes"])) and len(os.listdir(paths["homes"])) > 1,
@@ -61,6 +72,8 @@ def workshop(monkeypatch):
     course = root / "course"
     course.mkdir()
     (course / "gradebook.db").write_text("every learner's grades")
+    (course / "source" / "ws-ex1").mkdir(parents=True)
+    (course / "source" / "ws-ex1" / "ws-ex1.ipynb").write_text("### BEGIN SOLUTION")
     settings = root / "workshop.toml"
     settings.write_text((PROJECT / "grader" / "workshop" / "workshop.toml").read_text()
                         .replace('course_dir = "grader"', f'course_dir = "{course}"')
@@ -70,26 +83,42 @@ def workshop(monkeypatch):
     for folder in (ws.homes / "learner01", ws.homes / "learner02", ws.exchange):
         folder.mkdir(parents=True)
     (ws.homes / "learner02" / "answers.ipynb").write_text("learner02's answers")
+    released = ws.exchange / COURSE_ID / "outbound" / "ws-ex1"
+    released.mkdir(parents=True)
+    (released / "ws-ex1.ipynb").write_text("the question")
+    submitted = learner_inbound(ws, COURSE_ID, "learner02") / "learner02+ws-ex1+2026-01-01 10:00:00.000000 UTC"
+    submitted.mkdir(parents=True)
+    (submitted / "ws-ex1.ipynb").write_text("learner02's answers")
     yield ws
     shutil.rmtree(root)
 
 
-def test_a_learner_writes_only_their_home_and_the_exchange(workshop):
+def test_a_learner_writes_only_their_home_and_their_inbound_folder(workshop):
     ws = workshop
     home = ws.homes / "learner01"
     gradebook = ws.course_dir / "gradebook.db"
-    paths = {"home": str(home), "exchange": str(ws.exchange),
+    inbound = ws.exchange / COURSE_ID / "inbound"
+    other = learner_inbound(ws, COURSE_ID, "learner02")
+    paths = {"home": str(home), "inbound": str(inbound),
+             "released": str(ws.exchange / COURSE_ID / "outbound" / "ws-ex1" / "ws-ex1.ipynb"),
+             "other_submission": str(next(other.glob("*/ws-ex1.ipynb"))),
+             "source": str(ws.course_dir / "source" / "ws-ex1" / "ws-ex1.ipynb"),
+             "git": str(PROJECT / ".git" / "HEAD"),
              "other": str(ws.homes / "learner02" / "answers.ipynb"), "homes": str(ws.homes),
              "gradebook": str(gradebook), "token": str(ws.state_dir / "admin-token.txt"),
              "settings": str(ws.config_file), "project": str(PROJECT),
              "hub_home_file": str(Path.home() / ".ssh" / "id_ed25519")}
 
-    cmd = learner_sandbox(ws, home, [sys.executable, "-c", PROBE, json.dumps(paths)])
+    cmd = learner_sandbox(ws, home, [sys.executable, "-c", PROBE, json.dumps(paths)], COURSE_ID)
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     could = json.loads(done.stdout.splitlines()[-1])
     assert could == {
-        "write own home": True, "write the exchange": True, "read the course's datasets": True,
+        "write own home": True, "write own inbound folder": True,
+        "read the released assignment": True, "change the released assignment": False,
+        "read another learner's submission": False, "list the other learners' submissions": False,
+        "read the course's sources": False, "read the project's git history": False,
+        "read the course's datasets": True,
         "read another learner's work": False, "list the other learners": False,
         "read the gradebook": False, "overwrite the gradebook": False,
         "read the hub's admin token": False, "read the passwords": False,
@@ -97,6 +126,7 @@ def test_a_learner_writes_only_their_home_and_the_exchange(workshop):
     }
     assert gradebook.read_text() == "every learner's grades"
     assert (home / "notes.txt").read_text() == "mine"
+    assert (learner_inbound(ws, COURSE_ID, "learner01") / "submitted.txt").read_text() == "x"
 
 
 def test_a_lesson_runs_in_a_learners_sandbox(workshop):
@@ -107,7 +137,7 @@ def test_a_lesson_runs_in_a_learners_sandbox(workshop):
               "nb = nbformat.read(sys.argv[1], as_version=4)\n"
               "nbclient.NotebookClient(nb, timeout=120).execute()\n"
               "print('ran', len(nb.cells), 'cells')")
-    cmd = learner_sandbox(workshop, home, [sys.executable, "-c", run_it, str(lesson)])
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={"MPLBACKEND": "Agg", "PATH": ""})
+    cmd = learner_sandbox(workshop, home, [sys.executable, "-c", run_it, str(lesson)], COURSE_ID)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env={"MPLBACKEND": "Agg", "PATH": "", "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith("ran ")

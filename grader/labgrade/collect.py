@@ -2,7 +2,10 @@
 
 Sources:
 
-- the nbgrader exchange (``nbgrader collect``);
+- the nbgrader exchange (``nbgrader collect``), and on the workshop hub the inbound
+  folder of each hub user (``inbound/<hub user>/``, the only inbound folder a learner's
+  sandbox shows): there the student id is the hub user's name, never the name the
+  learner's nbgrader wrote;
 - a folder or a zip file (for example downloaded from an LMS), in either
   layout: nbgrader's ``<student>/<assignment>/<notebook>.ipynb``, or flat
   notebook files such as ``learner07_ex1.ipynb``.
@@ -277,9 +280,44 @@ def collect_from_exchange(course, assignment):
                 notes.append(f"{name}.ipynb: {problem}")
         ledger.add(Entry(origin=origin, state="collected", student=student, timestamp=stamp,
                          collect_notes=notes))
+    collect_from_learner_inbounds(course, assignment, inbound, ledger, notebook_names)
     register_students(course, ledger)
     ledger.save()
     return ledger
+
+
+def collect_from_learner_inbounds(course, assignment, inbound, ledger, notebook_names):
+    """Collect from the hub users' own inbound folders; the folder names the student.
+
+    A submission whose nbgrader name gives another student was made by hand (nbgrader on
+    the hub always writes the hub user's name): it is ignored, with a note in the ledger,
+    and stays in the exchange.
+    """
+    known = {e.origin for e in ledger.entries}
+    candidates = []
+    for user_folder in sorted(p for p in inbound.glob("*") if p.is_dir() and "+" not in p.name):
+        user = user_folder.name
+        for folder in sorted(user_folder.glob(f"*+{assignment}+*")):
+            origin = f"exchange/{user}/{folder.name}"
+            named = folder.name.split("+")[0]
+            if origin in known:
+                continue
+            if named != user:
+                ledger.add(Entry(origin=origin, state="ignored", student=user,
+                                 reason=f"submitted by the hub user {user!r} under the name "
+                                        f"{named!r}; only {user!r} is accepted from this folder"))
+                continue
+            candidates.append(Candidate(origin, user, folder, submission_time(folder), True))
+    for candidate in sorted(candidates, key=lambda c: c.timestamp):
+        add_candidate(course, assignment, ledger, candidate, notebook_names)
+
+
+def submission_time(folder):
+    """When a submission folder was made: its ``timestamp.txt``, else the folder's time."""
+    try:
+        return parse_timestamp((folder / "timestamp.txt").read_text())
+    except (OSError, ValueError):
+        return file_time(folder)
 
 
 def register_students(course, ledger):

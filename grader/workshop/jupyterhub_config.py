@@ -7,20 +7,19 @@ JupyterLab opens on the nbgrader course, with the formgrader and ``labgrade``.
 
 Every learner's server runs as the operating-system user that started the hub
 (JupyterHub's SimpleLocalProcessSpawner: simple, no root needed), inside a sandbox (see
-learner_sandbox.py): it writes only its own home folder and the exchange, and sees neither
-the other learners' folders nor the course's gradebook nor the hub's secrets.
-Learners still share the exchange (any learner can read what others submitted) and the
-computer's CPU and memory. The trainer's guide says when to use the Kubernetes path instead.
+learner_sandbox.py): it sees only the course environment, its own home folder, the released
+assignments and its own inbound folder of the exchange; not the other learners' folders or
+submissions, the course's sources and gradebook, or the hub's secrets. Learners still share
+the computer's CPU and memory. The trainer's guide says when to use the Kubernetes path instead.
 """
 import os
-import shutil
 import sys
 from pathlib import Path
 
 from traitlets.config import PyFileConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from learner_sandbox import learner_sandbox  # noqa: E402
+from learner_sandbox import copy_learner_files, learner_sandbox  # noqa: E402
 from workshop_settings import CHP_COMMAND, HERE, load  # noqa: E402
 
 c = get_config()  # noqa: F821 (defined by JupyterHub's config loader)
@@ -89,15 +88,10 @@ def prepare_home(spawner):
     if name in ws.trainers:
         spawner.notebook_dir = str(ws.course_dir)  # formgrader reads nbgrader_config.py here
     else:
-        for item in ws.learner_files:  # copied once: a learner's later changes are kept
-            target = home / item.name
-            if item.is_dir() and not target.exists():
-                shutil.copytree(item, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-            elif item.is_file() and not target.exists():
-                shutil.copy2(item, target)
+        copy_learner_files(ws, home)
         spawner.notebook_dir = str(home)
         env["JUPYTER_CONFIG_PATH"] = str(HERE / "learner")  # the learner's nbgrader settings
-        spawner.cmd = learner_sandbox(ws, home, [str(venv_bin / "jupyterhub-singleuser")])
+        spawner.cmd = learner_sandbox(ws, home, [str(venv_bin / "jupyterhub-singleuser")], course_id)
     spawner.environment = env
 
 

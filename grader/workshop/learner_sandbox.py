@@ -2,31 +2,53 @@
 
 Every learner's server runs as the operating-system user that started the hub, so the
 hub wraps it in the sandbox labgrade grades in (bubblewrap, see ``labgrade.sandbox``).
-Inside, a learner can write only their own home folder and the nbgrader exchange, and
-cannot see the other learners' folders, the nbgrader course and its gradebook, the
-hub's state and secrets, the settings file (passwords), the home folder of the user
-who started the hub, or other processes. The network stays: the server talks to the hub.
+That sandbox shows only an allowlist: the Python environment, ``migstats`` and the
+datasets. A learner's sandbox adds their own home folder (writable, with their copy of
+the lessons and the student version of the exercises), the learners' JupyterLab settings
+(``learner/``), the released assignments (read-only) and their own inbound folder of the
+exchange, ``<exchange>/<course>/inbound/<hub user>/``, writable and mounted where nbgrader
+looks for the inbound folder. So nbgrader's ordinary submit writes there, a learner cannot
+read what others submitted, and ``labgrade collect`` takes the student id from the folder,
+which the hub controls, not from the name the learner's nbgrader wrote. Nothing else is
+there: not the other learners' folders or submissions, the nbgrader course, its sources and
+gradebook, the project's git history, the hub's state and secrets, the settings file
+(passwords), or the home folder of the user who started the hub. The network stays: the server talks to the hub.
 """
-import sys
+import shutil
 from pathlib import Path
 
-from jupyter_core.paths import jupyter_runtime_dir
 from labgrade.sandbox import sandbox_command
 
-from workshop_settings import HERE, PROJECT
+from workshop_settings import HERE
 
 # Address space of each process in a learner's sandbox (server, kernel), so that one memory
 # bomb cannot stop the room's computer.
 LEARNER_MEMORY_MB = 4096
 
 
-def learner_sandbox(ws, home, cmd):
+def learner_sandbox(ws, home, cmd, course_id):
     """The command ``cmd`` run in the sandbox of the learner whose home folder is ``home``."""
-    hub_home = Path.home().resolve()
-    hidden = [ws.state_dir, ws.course_dir, ws.config_file, jupyter_runtime_dir()]
-    if len(hub_home.parts) > 1:  # never hide "/"
-        hidden.append(hub_home)
+    name = Path(home).name
+    course_exchange = ws.exchange / course_id
+    inbound, outbound = learner_inbound(ws, course_id, name), course_exchange / "outbound"
+    inbound.mkdir(parents=True, exist_ok=True)
+    outbound.mkdir(parents=True, exist_ok=True)
     return sandbox_command(
-        cmd, workdir=home, scratch=ws.state_dir / "sandboxes" / Path(home).name, network=True,
-        hidden=hidden, shown=[PROJECT, sys.prefix, sys.base_prefix, HERE / "learner"],
-        writable=[ws.exchange], env={"HOME": str(home)}, memory_mb=LEARNER_MEMORY_MB)
+        cmd, workdir=home, scratch=ws.state_dir / "sandboxes" / name, network=True,
+        readable=[HERE / "learner", outbound], writable=[(inbound, course_exchange / "inbound")],
+        env={"HOME": str(home)}, memory_mb=LEARNER_MEMORY_MB)
+
+
+def learner_inbound(ws, course_id, name):
+    """The inbound folder of the hub user ``name``: what ``labgrade collect`` reads."""
+    return ws.exchange / course_id / "inbound" / name
+
+
+def copy_learner_files(ws, home):
+    """Copy the course files into a learner's home, once: a learner's later changes are kept."""
+    for item in ws.learner_files:
+        target = Path(home) / item.name
+        if item.is_dir() and not target.exists():
+            shutil.copytree(item, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        elif item.is_file() and not target.exists():
+            shutil.copy2(item, target)
