@@ -130,7 +130,7 @@ def autograde(course, assignment, workers, limits, progress_stream=sys.stderr):
     with tempfile.TemporaryDirectory(prefix="labgrade-") as base:
         snapshot = Path(base, "gradebook-snapshot.db")
         snapshot_gradebook(course, snapshot)
-        with TestsProcess(Path(base, "tests"), course) as tests_socket:
+        with TestsProcess(Path(base, "tests")) as tests_socket:
             run_jobs(course, assignment, jobs, Path(base), snapshot, workers, limits, tests_socket,
                      lambda entry, seconds, phases: (ledger.save(),
                                                      progress.report(entry, seconds, phases)))

@@ -200,13 +200,13 @@ def run(path, job, timeout):
 class TestsProcess:
     """The tests' server for one autograde run, in its own sandbox; yields its socket path.
 
-    Its sandbox shows the Python environment, migstats and the datasets, and labgrade's own
-    code; the course (sources, gradebook, submissions) and the workers' scratch folders are
-    hidden. Its only writable folder holds the socket.
+    Its sandbox shows only the allowlist of :mod:`labgrade.sandbox` (the Python environment,
+    migstats, labgrade's code and the datasets): not the course (sources, gradebook,
+    submissions) nor the workers' scratch folders. Its only writable folder holds the socket.
     """
 
-    def __init__(self, folder, course, memory_mb=4096, start_timeout=120):
-        self.folder, self.course = Path(folder), course
+    def __init__(self, folder, memory_mb=4096, start_timeout=120):
+        self.folder = Path(folder)
         self.memory_mb, self.start_timeout = memory_mb, start_timeout
         self.process = None
 
@@ -216,8 +216,7 @@ class TestsProcess:
         path = self.folder / "tests.sock"
         cmd = sandbox_command(
             [sys.executable, "-m", "labgrade.testrunner", str(path)], workdir=self.folder,
-            scratch=self.folder / "scratch", hidden=[str(self.course.root)],
-            shown=[str(Path(__file__).resolve().parent)], memory_mb=self.memory_mb,
+            scratch=self.folder / "scratch", memory_mb=self.memory_mb,
             env={"MPLBACKEND": "Agg"})
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)

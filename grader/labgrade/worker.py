@@ -44,7 +44,7 @@ def prepare_scratch(course, assignment, student, scratch, snapshot):
     return root
 
 
-def worker_config(course, root, scratch, student, assignment, limits, tests_socket):
+def worker_config(root, scratch, student, assignment, limits, tests_socket):
     """The nbgrader config of a worker: scratch course, sandboxed kernel, tests apart, limits."""
     config = Config()
     config.CourseDirectory.root = str(root)
@@ -57,7 +57,6 @@ def worker_config(course, root, scratch, student, assignment, limits, tests_sock
     manager = config.SandboxedKernelManager
     manager.workdir = str(root / "autograded" / student / assignment)
     manager.scratch = str(scratch)
-    manager.hidden = [str(course.root), str(Path(scratch).parent)]
     manager.memory_mb = limits.memory_mb
     config.SplitExecute.tests_socket = str(tests_socket)
     config.SplitExecute.tests_timeout = limits.notebook_timeout
@@ -107,7 +106,7 @@ def grade_in_scratch(course, assignment, student, scratch, snapshot, limits, tes
     result = {"success": False, "error": "", "log": "", "phases": {}}
     try:
         root = prepare_scratch(course, assignment, student, scratch, snapshot)
-        api = course.api(worker_config(course, root, scratch, student, assignment, limits,
+        api = course.api(worker_config(root, scratch, student, assignment, limits,
                                        tests_socket))
         prepared = time.monotonic()
         result.update(api.autograde(assignment, student, force=True, create=True))
