@@ -83,6 +83,7 @@ def test_noisy_counts_keep_labels_and_values_when_the_noise_is_nil():
     pd.testing.assert_series_equal(noisy, counts)
     table = pd.DataFrame({"f": [1, 2], "m": [3, 4]}, index=["r", "s"])
     pd.testing.assert_frame_equal(privacy.laplace_counts(table, 1e6), table)
+    assert privacy.laplace_counts(pd.Series([], dtype=int), 1.0).dtype == np.int64, "no cell"
     with pytest.raises(TypeError, match="pandas Series or DataFrame"):
         privacy.laplace_counts([1, 2], 1.0)
     with pytest.raises(TypeError, match="at least 0"):
