@@ -145,12 +145,10 @@ def dp_synthesise(df, epsilon, reporting_length=3, n=None):
 
 
 def _keys(df, columns):
-    """One text key per record for its values of ``columns`` (empty is a value of its own)."""
-    text = df[columns].astype("string").fillna("(empty)")
-    key = text.iloc[:, 0]
-    for column in text.columns[1:]:
-        key = key + "|" + text[column]
-    return key
+    """One key per record: the tuple of its values of ``columns`` as text, None when empty."""
+    text = df[columns].astype("string").astype(object)
+    records = text.where(text.notna(), None).itertuples(index=False, name=None)
+    return pd.Series(list(records), index=df.index, dtype=object)
 
 
 def copied_records(synthetic, real, columns):
@@ -161,7 +159,7 @@ def copied_records(synthetic, real, columns):
     the synthetic file, and so, from a synthesiser that copies, that the person is in the data.
     """
     real_keys = _keys(real, columns)
-    unique = real_keys[real_keys.map(real_keys.value_counts()) == 1]
+    unique = real_keys[~real_keys.duplicated(keep=False)]
     if unique.empty:
         return 0.0
     return float(unique.isin(set(_keys(synthetic, columns))).mean())

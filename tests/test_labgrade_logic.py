@@ -26,6 +26,7 @@ from labgrade.collect import (collect_from_exchange, collect_from_path, format_t
                               read_mapping, student_id_from_filename)
 from labgrade.course import Course, CourseError
 from labgrade.export import export, histogram, summary_markdown, write_csv
+from labgrade.feedback import without_secret
 from labgrade.ledger import Entry, Ledger
 from labgrade.outputs import LimitOutputSize
 
@@ -515,6 +516,18 @@ class ExchangeApi:
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(folder, dest)
         return {"success": self.success, "log": "the log; ", "error": "the error"}
+
+
+def test_feedback_without_a_submission_secret_is_named(course):
+    # nbgrader submit leaves submission_secret.txt; a learner collected from a zip has none
+    for student, assignment, secret in [("ana", "t1-ex1", True), ("ben", "t1-ex1", False),
+                                        ("cara", "t2-ex1", False), ("dan", "t1-ex1", False)]:
+        folder = course.feedback_dir(student, assignment)
+        folder.mkdir(parents=True)
+        if secret:
+            (folder / "submission_secret.txt").write_text("s")
+    assert without_secret(course, "t1-ex1") == ["ben", "dan"]
+    assert without_secret(course, "t3-ex1") == []
 
 
 def inbound(course, student, minute, notebook=True):

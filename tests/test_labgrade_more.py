@@ -3,10 +3,12 @@ to the exchange, and an assignment with two notebooks (issue 21).
 
 One small course, prepared once for the module: t1-ex1 (the test exercise of
 tests/fixtures/labgrade) and t2-ex1, the same exercise as two notebooks. Learners submit
-through nbgrader's exchange, as ``nbgrader submit`` leaves it (with a submission secret).
+through nbgrader's exchange, as ``nbgrader submit`` leaves it (with a submission secret), and
+one learner of t1-ex1, cara, comes from an LMS zip (no secret).
 """
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -76,6 +78,10 @@ def course(tmp_path_factory):
     submit(root, "dora", "t2-ex1", {"t2-ex1": answered(two / "t2-ex1.ipynb", {}),
                                     "extra": answered(two / "extra.ipynb", {"q3": "largest = 1"})})
     submit(root, "eli", "t2-ex1", {"t2-ex1": answered(two / "t2-ex1.ipynb", {})})
+    lms = root.parent / "lms.zip"
+    with zipfile.ZipFile(lms, "w") as archive:
+        archive.writestr("cara_t1-ex1.ipynb", nbformat.writes(answered(one, {})))
+    assert run(root, "collect", "t1-ex1", "--from", str(lms)) == 0
     for assignment in ("t1-ex1", "t2-ex1"):
         assert run(root, "collect", assignment) == 0
         assert run(root, "autograde", assignment, "--workers", "2", "--timeout", "20",
@@ -122,7 +128,7 @@ def test_a_second_autograde_run_keeps_manual_grades(course):
         assert gb.find_submission("t1-ex1", "ana").score == 5.5
 
 
-def test_feedback_release_puts_each_file_where_the_learner_fetches_it(course):
+def test_feedback_release_puts_each_file_where_the_learner_fetches_it(course, capsys):
     assert run(course.root, "feedback", "t1-ex1", "--release") == 0
     outbound = course.root / "exchange" / "migstats-lab" / "feedback"
     for student in ("ana", "ben", "bigprint"):
@@ -130,7 +136,11 @@ def test_feedback_release_puts_each_file_where_the_learner_fetches_it(course):
         # nbgrader fetch_feedback looks for the hash of the learner's secret and the notebook
         released = outbound / f"{notebook_hash(secret=f'secret-of-{student}', notebook_id='t1-ex1')}.html"
         assert released.read_bytes() == html.read_bytes(), student
-    assert len(list(outbound.glob("*.html"))) == 3
+    assert len(list(outbound.glob("*.html"))) == 3, "cara's feedback stays in feedback/"
+    assert (course.feedback_dir("cara", "t1-ex1") / "t1-ex1.html").exists()
+    printed = capsys.readouterr().out
+    assert "feedback for 4 learners" in printed
+    assert "send these learners their files from feedback/<student>/t1-ex1/ yourself: cara" in printed
 
 
 def test_an_assignment_with_two_notebooks(course, tmp_path):

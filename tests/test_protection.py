@@ -13,11 +13,8 @@
 - attacker_intervals, suppression_intervals: the Frechet bounds of a 2 x 2 table with every cell
   hidden, max(0, r + c - N) <= x <= min(r, c), and a row with one hidden cell (exact).
 - random_rounding and pram: expected values by hand, checked statistically with fixed seeds.
-- privacy (OpenDP mechanisms, not seedable by design): the noise has the standard deviation the
-  theory gives, sqrt(2) / epsilon for the Laplace mechanism; the tolerance makes a false alarm
-  rarer than one in a billion runs (20,000 draws: the standard error of the sample standard
-  deviation is under 1%, and the tolerance is 7%). OpenDP's own privacy map is the reference
-  for the epsilon spent.
+
+migstats.privacy has its own file, tests/test_privacy.py.
 """
 
 import numpy as np
@@ -25,7 +22,6 @@ import pandas as pd
 import pytest
 from pycanon import anonymity
 
-from migstats import privacy
 from migstats import protection as sdc
 
 QI = ["sex", "age_band", "country"]
@@ -307,59 +303,3 @@ def test_pram_draws_follow_the_matrix():
     # each row has 4000 or more draws: the standard error of a share is below 0.008
     np.testing.assert_allclose(moved.to_numpy(), matrix.to_numpy(), atol=0.03)
     assert out.equals(sdc.pram(values, matrix, seed=3))
-
-
-def test_laplace_noise_has_the_theoretical_scale():
-    epsilon = 0.5
-    noisy = privacy.laplace_counts(pd.Series(np.full(20_000, 100)), epsilon)
-    assert abs(noisy.mean() - 100) < 0.1  # standard error 2.83 / sqrt(20000) = 0.02
-    assert noisy.std() == pytest.approx(np.sqrt(2) / epsilon, rel=0.07)
-    assert privacy.laplace_measurement(epsilon).map(1) == pytest.approx(epsilon)
-
-
-def test_gaussian_noise_spends_the_budget_asked():
-    measurement = privacy.gaussian_measurement(1.0, 1e-6)
-    spent_epsilon, spent_delta = measurement.map(1)
-    assert spent_epsilon <= 1.0 and spent_delta <= 1e-6
-    noisy = privacy.gaussian_counts(pd.Series(np.zeros(20_000, dtype=int)), 1.0, 1e-6)
-    # classical analytic bound: sigma = sqrt(2 log(1.25 / delta)) / epsilon = 5.3 is sufficient;
-    # OpenDP's conversion from zero-concentrated DP is tighter, so the noise is smaller
-    assert 2.5 < noisy.std() < 5.3
-
-
-def test_laplace_counts_keep_the_shape_and_reject_bad_input():
-    table = pd.DataFrame({"a": [1, 2], "b": [3, 4]}, index=["r", "s"])
-    noisy = privacy.laplace_counts(table, 1.0)
-    assert noisy.shape == table.shape and list(noisy.index) == ["r", "s"]
-    with pytest.raises(ValueError, match="epsilon"):
-        privacy.laplace_counts(table, 0)
-    with pytest.raises(TypeError, match="whole numbers"):
-        privacy.laplace_counts(table.astype(float) / 2, 1.0)
-
-
-def test_with_totals_post_processing():
-    noisy = pd.DataFrame({"a": [3, -2], "b": [1, 4]}, index=["r", "s"])
-    out = privacy.with_totals(noisy)
-    assert out.loc["s", "a"] == 0
-    assert out.loc["total", "total"] == 8 and out.loc["r", "total"] == 4
-
-
-def test_copied_records_and_membership_by_hand():
-    real = pd.DataFrame({"a": ["x", "x", "y", "z"], "b": [1, 1, 2, 3]})
-    synthetic = pd.DataFrame({"a": ["y", "x", "w"], "b": [2, 1, 3]})
-    assert privacy.copied_records(synthetic, real, ["a", "b"]) == 0.5  # y|2 of uniques y|2, z|3
-    result = privacy.membership_advantage(synthetic, real.iloc[:2], real.iloc[2:], ["a", "b"])
-    assert result == {"true positive rate": 1.0, "false positive rate": 0.5, "advantage": 0.5}
-
-
-def test_dp_synthesise_keeps_columns_and_types():
-    rng = np.random.default_rng(0)
-    real = pd.DataFrame({"sex": rng.choice(["f", "m"], 400), "year": rng.choice([2020, 2021], 400),
-                         "flag": rng.random(400) < 0.3})
-    synthetic = privacy.dp_synthesise(real, epsilon=4.0)
-    assert list(synthetic.columns) == ["sex", "year", "flag"]
-    assert 300 < len(synthetic) < 500
-    assert set(synthetic["year"].dropna()) <= {2020, 2021}
-    assert set(synthetic["flag"].dropna()) <= {True, False}
-    # with a large budget the shares stay close to the real ones (a loose utility check)
-    assert abs(synthetic["sex"].eq("f").mean() - real["sex"].eq("f").mean()) < 0.1

@@ -88,10 +88,15 @@ def run(args):
         print(f"{counts.get('graded', 0)} graded, {counts.get('failed', 0)} failed; "
               f"see 'labgrade status {args.assignment}'")
     elif args.command == "feedback":
-        from .feedback import feedback
+        from .feedback import feedback, without_secret
         files = feedback(course, args.assignment, args.release)
         missing = [s for s, paths in files.items() if not paths]
         print(f"feedback for {len(files) - len(missing)} learners in {course.root / 'feedback'}")
+        by_hand = without_secret(course, args.assignment) if args.release else []
+        if by_hand:
+            print("not released to the exchange (collected from a folder or zip, so nbgrader "
+                  "cannot deliver it): send these learners their files from "
+                  f"feedback/<student>/{args.assignment}/ yourself: " + ", ".join(by_hand))
         if missing:
             print("no feedback file for: " + ", ".join(missing))
             return 1

@@ -3,12 +3,21 @@
 The course config puts ``ClearHiddenTests`` and ``ClearTestTracebacks`` in the
 feedback preprocessors, so the feedback never shows the hidden tests: neither
 their source nor the traceback of one that failed.
+
+Released feedback goes to the exchange under a hash of the secret that
+``nbgrader submit`` writes into the submission and into the learner's own cache;
+``nbgrader fetch_feedback`` finds it there. Learners collected from a folder or
+zip have no such secret, so the exchange cannot deliver their feedback: the
+trainer sends them their files another way (``without_secret`` names them).
 """
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
+from traitlets.config import Config
 
 from .course import CourseError
 from .ledger import Ledger
+
+SECRET = "submission_secret.txt"  # written by nbgrader submit, read by release_feedback
 
 
 class ClearTestTracebacks(Preprocessor):
@@ -26,7 +35,10 @@ class ClearTestTracebacks(Preprocessor):
 
 
 def feedback(course, assignment, release=False):
-    """Generate feedback; return {student: [html files]} for every graded learner."""
+    """Generate feedback; return {student: [html files]} for every graded learner.
+
+    ``release`` also puts it in the exchange, for the learners who have a submission secret.
+    """
     graded = [e.student for e in Ledger(course, assignment).current() if e.state == "graded"]
     if not graded:
         raise CourseError(f"no graded submission of {assignment}: run "
@@ -37,8 +49,21 @@ def feedback(course, assignment, release=False):
         raise CourseError(f"nbgrader generate_feedback failed for {assignment}:\n"
                           + result.get("log", "") + result.get("error", ""))
     if release:
-        result = api.release_feedback(assignment)
-        if not result["success"]:
-            raise CourseError("nbgrader release_feedback failed:\n"
-                              + result.get("log", "") + result.get("error", ""))
+        release_feedback(course, assignment)
     return {s: sorted(course.feedback_dir(s, assignment).glob("*.html")) for s in graded}
+
+
+def without_secret(course, assignment):
+    """The learners with feedback but no submission secret: collected from a folder or zip."""
+    folders = sorted((course.root / "feedback").glob(f"*/{assignment}"))
+    return [f.parent.name for f in folders if not (f / SECRET).exists()]
+
+
+def release_feedback(course, assignment):
+    """Release the feedback to the exchange, leaving out the learners without a secret."""
+    skip = Config()
+    skip.CourseDirectory.student_id_exclude = ",".join(without_secret(course, assignment))
+    result = course.api(skip).release_feedback(assignment)
+    if not result["success"]:
+        raise CourseError("nbgrader release_feedback failed:\n"
+                          + result.get("log", "") + result.get("error", ""))
