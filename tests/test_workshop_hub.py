@@ -8,6 +8,7 @@ Every wait has a deadline, so a broken hub fails the test instead of hanging it.
 """
 import csv
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import pytest
 pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
 requests = pytest.importorskip("requests")
+websocket = pytest.importorskip("websocket", reason="websocket-client runs a learner's code in their kernel")
 pytest.importorskip("jupyterhub", reason="jupyterhub is missing: `make venv` installs it from requirements.txt")
 if shutil.which("npm") is None or shutil.which("node") is None:
     pytest.skip("the hub's proxy (configurable-http-proxy) needs Node.js with npm, which the project's "
@@ -122,6 +125,36 @@ class User:
         assert reply["success"], f"{self.name} could not {action} {assignment}: {reply}"
         return reply["value"]
 
+    def run_code(self, code):
+        """Run ``code`` in a new kernel of this user's server; return what it printed."""
+        kernel = self.call("POST", "/api/kernels", json={"name": "python3"}).json()["id"]
+        url = self.url.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels"
+        channel = websocket.create_connection(url, timeout=REQUEST_TIMEOUT,
+                                              header=[f"Authorization: {self.session.headers['Authorization']}"])
+        try:
+            msg_id = uuid.uuid4().hex
+            channel.send(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
+                           "session": uuid.uuid4().hex, "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell",
+                "content": {"code": code, "silent": False}}))
+            printed, deadline = [], time.monotonic() + REQUEST_TIMEOUT
+            while time.monotonic() < deadline:
+                msg = json.loads(channel.recv())
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "stream":
+                    printed.append(msg["content"]["text"])
+                elif kind == "error":
+                    raise AssertionError(f"{self.name}'s code failed: {msg['content']['evalue']}")
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    return "".join(printed)
+            raise AssertionError(f"{self.name}'s code did not finish in time")
+        finally:
+            channel.close()
+            self.call("DELETE", f"/api/kernels/{kernel}")
+
     def answer(self, assignment, answers):
         """Write code into the answer cells (grade_id -> code) through the contents API."""
         path = f"/api/contents/{assignment}/{assignment}.ipynb"
@@ -202,6 +235,7 @@ def test_workshop_hub_round_trip(room, tmp_path):
     hub, users, course = room
     check_learners_run_in_the_sandbox(hub)
     check_ten_learners_get_the_right_grades(hub, users, course, tmp_path)
+    check_a_learner_can_neither_read_nor_forge_another_learners_submission(hub, users, course)
     check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users, course)
     check_log_in_and_formgrader(hub, users)
 
@@ -245,6 +279,35 @@ def check_ten_learners_get_the_right_grades(hub, users, course, tmp_path):
         assert float(grades[name]["score"]) == sum(expected.values())
 
 
+# learner01's code, in its own kernel: look for learner02's submission, then submit as learner02.
+TRICK = """
+import glob, json, os, shutil
+inbound = "{inbound}"
+theirs = glob.glob(inbound + "/learner02+ws-ex1+*/ws-ex1.ipynb") + glob.glob("{other}/*/ws-ex1.ipynb")
+forged = os.path.join(inbound, "learner02+ws-ex1+2099-01-01 00:00:00.000000 UTC+forged")
+seen = sorted(os.listdir(inbound))
+shutil.copytree(glob.glob(inbound + "/learner01+ws-ex1+*")[0], forged)
+print(json.dumps({{"seen": seen, "theirs": theirs}}))
+"""
+
+
+def check_a_learner_can_neither_read_nor_forge_another_learners_submission(hub, users, course):
+    """learner01 sees only its own submissions; one it makes under learner02's name is refused."""
+    ws = hub.ws
+    inbound = ws.exchange / "migstats-lab" / "inbound"
+    learner02_before = (course / "submitted" / "learner02" / "ws-ex1" / "ws-ex1.ipynb").read_text()
+    seen = json.loads(users["learner01"].run_code(TRICK.format(inbound=inbound, other=inbound / "learner02")))
+    assert seen["theirs"] == [], "learner01 can read learner02's submission"
+    assert seen["seen"] and all(name.startswith("learner01+") for name in seen["seen"])
+    labgrade(course, ws, "collect", "ws-ex1")
+    after = (course / "submitted" / "learner02" / "ws-ex1" / "ws-ex1.ipynb").read_text()
+    assert after == learner02_before, "a forged submission replaced learner02's"
+    entries = json.loads((course / "reports" / "ws-ex1" / "status.json").read_text())["entries"]
+    forged = [e for e in entries if "+forged" in e["origin"]]
+    assert [(e["state"], e["student"]) for e in forged] == [("ignored", "learner01")]
+    assert "'learner02'" in forged[0]["reason"]
+
+
 def check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users, course):
     ws = hub.ws
     ready = threading.Barrier(len(LEARNERS), timeout=REQUEST_TIMEOUT)
@@ -259,8 +322,9 @@ def check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users,
     with ThreadPoolExecutor(len(LEARNERS)) as pool:
         list(pool.map(learner_session, LEARNERS))
 
-    inbound = sorted((ws.exchange / "migstats-lab" / "inbound").glob("*+ws-ex2+*"))
+    inbound = sorted((ws.exchange / "migstats-lab" / "inbound").glob("*/*+ws-ex2+*"))
     assert sorted(p.name.split("+")[0] for p in inbound) == LEARNERS
+    assert all(p.parent.name == p.name.split("+")[0] for p in inbound), "each in its own inbound folder"
     labgrade(course, ws, "collect", "ws-ex2")
     for name in LEARNERS:
         nb = nbformat.read(course / "submitted" / name / "ws-ex2" / "ws-ex2.ipynb", as_version=4)
