@@ -99,14 +99,10 @@ def sandbox_command(cmd, *, workdir, scratch, readable=(), writable=(), network=
         add_mount(mounts, item, "--ro-bind")
     for item in [(tmp, "/tmp"), runtime, workdir, *writable]:
         add_mount(mounts, item, "--bind")
-    holders = folders_holding_mounts_in_tmp(mounts)
-    for holder in holders:
-        mounts[holder] = ("--tmpfs", None)
     for target in sorted(mounts, key=lambda t: len(Path(t).parts)):  # outer folders first
         option, source = mounts[target]
-        args += [option, target] if source is None else [option, source, target]
-    for holder in ["/", *holders]:  # the empty folders that hold the mounts stay empty
-        args += ["--remount-ro", holder]
+        args += [option, source, target]
+    args += ["--remount-ro", "/"]  # the empty folders that hold the mounts stay empty
     env = {**SANDBOX_ENV, "HOME": "/tmp", "IPYTHONDIR": "/tmp/.ipython",
            "MPLCONFIGDIR": "/tmp/.matplotlib", "JUPYTER_RUNTIME_DIR": str(runtime),
            # bwrap is the kernel's parent (pid 1): ipykernel must not take that as
@@ -125,17 +121,6 @@ def add_mount(mounts, item, option):
         return
     for name in {str(Path(os.path.abspath(target))), str(Path(target).resolve())}:
         mounts[name] = (option, str(source))
-
-
-def folders_holding_mounts_in_tmp(mounts):
-    """The folders of the private /tmp that hold a mount deeper down (a project or scratch
-    folder under /tmp): they become empty read-only folders, not writable parts of /tmp."""
-    holders = set()
-    for target in mounts:
-        parts = Path(target).parts
-        if len(parts) > 3 and parts[1] == "tmp":
-            holders.add(str(Path(*parts[:3])))
-    return sorted(holders - set(mounts))
 
 
 def system_mounts():
