@@ -14,6 +14,8 @@
    execute, every notebook one after another.
 5. The one-page build (for the PDF) renders the nodes that extensions taught only the html
    builder (sphinx-design's dropdowns), in the same way.
+6. Two editions: each page of the html build links to the same page in the other language
+   (the French edition is built into ``fr/`` inside the English one; see book/build.py).
 """
 
 import json
@@ -37,6 +39,7 @@ def setup(app):
     app.connect("build-finished", _write_execution_report)
     app.connect("builder-inited", _singlehtml_like_html)
     app.connect("html-page-context", _add_launch_buttons, priority=501)  # after the theme's
+    app.connect("html-page-context", _add_language_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -144,3 +147,43 @@ def _singlehtml_like_html(app):
     if app.builder.name == "singlehtml":
         for node, visitors in handlers.get("html", {}).items():
             handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+
+
+# The other edition's page: DIR/name <-> DIR/fr/name; exercises book/exercises/ID <-> book/exercises/fr/ID-fr.
+EXERCISE_PAGES = "book/exercises/"
+LANGUAGE_LINK = {
+    "en": '<p class="language-switch"><a href="{url}" hreflang="fr" lang="fr">Lire cette page en français</a></p>',
+    "fr": '<p class="language-switch"><a href="{url}" hreflang="en" lang="en">Read this page in English</a></p>',
+}
+
+
+def other_language_page(pagename: str, language: str) -> str:
+    """The name of the same page in the other edition (``language`` is this page's)."""
+    folder, _, name = pagename.rpartition("/")
+    if language == "fr":
+        parent, _, last = folder.rpartition("/")
+        folder = parent if last == "fr" else folder
+        if f"{folder}/" == EXERCISE_PAGES:
+            name = name.removesuffix("-fr")
+    else:
+        if f"{folder}/" == EXERCISE_PAGES:
+            name += "-fr"
+        folder = f"{folder}/fr" if folder else "fr"
+    return f"{folder}/{name}" if folder else name
+
+
+def language_link(pagename: str, language: str) -> str:
+    """The relative address, from this page, of the same page in the other edition."""
+    up = "../" * pagename.count("/")
+    other = other_language_page(pagename, language)
+    return f"{up}../{other}.html" if language == "fr" else f"{up}fr/{other}.html"
+
+
+def _add_language_link(app, pagename, templatename, context, doctree):
+    language = "fr" if app.config.language == "fr" else "en"
+    other = Path(app.srcdir) / other_language_page(pagename, language)
+    if app.builder.name != "html" or "body" not in context or not any(
+            other.with_suffix(suffix).exists() for suffix in (".md", ".ipynb")):
+        return
+    url = language_link(pagename, language)
+    context["body"] = LANGUAGE_LINK[language].format(url=url) + context["body"]
