@@ -61,11 +61,50 @@ def build(out: Path = ROOT / "_build", builder: str = "html", jobs: int | None =
 
 def build_french(out: Path = ROOT / "_build", jobs: int | None = None, strict: bool = True) -> int:
     """Build the French edition into ``out/fr/html`` and copy it into ``out/html/fr``."""
-    status = build(out / "fr", "html", jobs, strict, FRENCH)
+    toc = french_toc(out / "fr")
+    if toc is None:
+        print("French edition skipped: book/fr/intro is listed in book/fr-pending.txt")
+        return 0
+    status = build(out / "fr", "html", jobs, strict, {**FRENCH, "external_toc_path": toc.as_posix()})
     target = out / "html" / "fr"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(out / "fr" / "html", target)
     return status
+
+
+def french_toc(out: Path) -> Path | None:
+    """_toc.fr.yml without the pages that book/fr-pending.txt lists, written into ``out``.
+
+    A chapter still pending leaves out its sections too; None if the root page is pending.
+    """
+    import yaml
+    from translation import french_path, pending
+
+    waiting = {french_path(page).with_suffix("").as_posix() for page in pending(ROOT)}
+    toc = yaml.safe_load((ROOT / "_toc.fr.yml").read_text())
+    if toc["root"] in waiting:
+        return None
+
+    def kept(entries):
+        result = []
+        for entry in entries:
+            if entry.get("file") in waiting:
+                continue
+            if "glob" in entry and not any(ROOT.glob(entry["glob"] + ".*")):
+                continue  # nothing translated yet
+            if "sections" in entry:
+                entry["sections"] = kept(entry["sections"])
+                if not entry["sections"]:
+                    del entry["sections"]
+            result.append(entry)
+        return result
+
+    for part in toc["parts"]:
+        part["chapters"] = kept(part["chapters"])
+    toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "_toc.fr.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False))
+    return out / "_toc.fr.yml"
 
 
 def pdf(out: Path = ROOT / "_build") -> Path:
