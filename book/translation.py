@@ -179,17 +179,25 @@ def term_targets(text: str) -> Counter:
 
 
 def outside_code(text: str) -> str:
-    """The text without its plain code blocks (directive blocks are kept)."""
-    kept, closing = [], None
+    """The text without its code blocks; directive blocks (```{name} ... ```) are kept."""
+    kept, code, directives = [], None, []
     for line in text.splitlines():
         match = FENCE.match(line)
-        if closing:
-            if match and match.group(2).startswith(closing) and not match.group(3).strip():
-                closing = None
+        if code:
+            if match and match.group(2)[0] == code[0] and len(match.group(2)) >= len(code) \
+                    and not match.group(3).strip():
+                code = None
             continue
-        if match and match.group(2)[0] in "`~" and not match.group(3).strip().startswith("{"):
-            closing = match.group(2)
-            continue
+        if match:
+            fence, info = match.group(2), match.group(3).strip()
+            if info.startswith("{"):
+                directives.append(fence)
+            elif not info and directives and fence[0] == directives[-1][0] \
+                    and len(fence) >= len(directives[-1]):
+                directives.pop()
+            elif fence[0] in "`~":
+                code = fence
+                continue
         kept.append(line)
     return "\n".join(kept)
 
@@ -214,13 +222,55 @@ def directives(text: str) -> list[str]:
     return found
 
 
+def local_links(text: str, page: Path) -> Counter:
+    """The pages and files that a text links to (Markdown links and {doc} roles), from the
+    repository root, without .md/.ipynb; ``page`` is the file that holds the text."""
+    text = re.sub(r"^\s*(`{3,}|~{3,}|:{3,}).*$", " ", outside_code(text), flags=re.M)  # fences
+    targets = [re.sub(r".*<([^<>]+)>\s*$", r"\1", t, flags=re.S) for t in re.findall(ROLE % "doc", text)]
+    text = re.sub(r"`[^`]*`", " ", re.sub(r"\{[\w:.-]+\}`[^`]*`", " ", text))
+    targets += re.findall(r"\]\(([^)\s]+)\)", text)
+    found = Counter()
+    for target in targets:
+        target = target.split("#")[0]
+        if not target or re.match(r"^[a-z]+:", target):
+            continue
+        path = Path(os.path.normpath(target.lstrip("/") if target.startswith("/") else page.parent / target))
+        found[path.with_suffix("").as_posix() if path.suffix in PAGE_TYPES else path.as_posix()] += 1
+    return found
+
+
+def french_doc(english_doc: str) -> str:
+    """The French page name of an English page name (no suffix): DIR/fr/name, exercises ID-fr."""
+    folder, _, name = english_doc.rpartition("/")
+    if folder == "book/exercises":
+        return f"book/exercises/fr/{name}-fr"
+    return f"{folder}/fr/{name}" if folder else f"fr/{name}"
+
+
+def link_differences(english: str, french: str, en_page: Path, fr_page: Path, root: Path) -> list[str]:
+    """The links of a French text must go to the French pages of the English text's links."""
+    def expected(target):
+        is_page = any((root / f"{target}{suffix}").exists() for suffix in PAGE_TYPES)
+        return french_doc(target) if is_page else target
+
+    wanted = Counter({expected(t): n for t, n in local_links(english, en_page).items()})
+    got = local_links(french, fr_page)
+    if wanted == got:
+        return []
+    return [f"links differ: they should go to {_show(wanted)} (the French pages of the English "
+            f"links), not {_show(got)}"]
+
+
 TEXT_RULES = {"{eval} names": eval_names, "{cite} keys": cite_keys, "{term} targets": term_targets,
               "heading levels": headings, "directives": directives}
 
 
-def text_differences(english: str, french: str) -> list[str]:
-    """How the Markdown structure of a French text differs from its English source."""
-    problems = []
+def text_differences(english: str, french: str, pages: tuple | None = None) -> list[str]:
+    """How the Markdown structure of a French text differs from its English source.
+
+    ``pages`` (English file, French file, repository root) also checks the links.
+    """
+    problems = link_differences(english, french, *pages) if pages else []
     for rule, extract in TEXT_RULES.items():
         en, fr = extract(english), extract(french)
         if en != fr:
@@ -274,7 +324,7 @@ def _without_alt(metadata: dict) -> dict:
     return metadata
 
 
-def cell_differences(number: int, en: dict, fr: dict) -> list[str]:
+def cell_differences(number: int, en: dict, fr: dict, pages: tuple | None = None) -> list[str]:
     """How French cell ``number`` differs from the English cell in structure."""
     where = f"cell {number}"
     if en["cell_type"] != fr["cell_type"]:
@@ -292,7 +342,7 @@ def cell_differences(number: int, en: dict, fr: dict) -> list[str]:
     if en["cell_type"] == "code":
         problems += [f"{where}: {p}" for p in _code_differences(en_text, fr_text)]
     elif en["cell_type"] == "markdown":
-        problems += [f"{where}: {p}" for p in text_differences(en_text, fr_text)]
+        problems += [f"{where}: {p}" for p in text_differences(en_text, fr_text, pages)]
     return problems
 
 
@@ -322,14 +372,14 @@ def _source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def notebook_differences(english: dict, french: dict) -> list[str]:
-    """How a French notebook differs from its English source in structure."""
+def notebook_differences(english: dict, french: dict, pages: tuple | None = None) -> list[str]:
+    """How a French notebook differs from its English source in structure (see text_differences)."""
     en_cells, fr_cells = english.get("cells", []), french.get("cells", [])
     problems = []
     if len(en_cells) != len(fr_cells):
         problems.append(f"{len(fr_cells)} cells, English has {len(en_cells)}")
     for number, (en, fr) in enumerate(zip(en_cells, fr_cells)):
-        problems += cell_differences(number, en, fr)
+        problems += cell_differences(number, en, fr, pages)
     return problems
 
 
@@ -365,9 +415,10 @@ def check_file(french: Path, root: Path = ROOT) -> list[str]:
 def structure_differences(english: Path, french: Path, root: Path = ROOT) -> list[str]:
     en_text = (root / english).read_text(encoding="utf-8")
     fr_text = (root / french).read_text(encoding="utf-8")
+    pages = (english, french, root)
     if french.suffix == ".ipynb":
-        return notebook_differences(json.loads(en_text), json.loads(fr_text))
-    return text_differences(front_matter(en_text)[1], front_matter(fr_text)[1])
+        return notebook_differences(json.loads(en_text), json.loads(fr_text), pages)
+    return text_differences(front_matter(en_text)[1], front_matter(fr_text)[1], pages)
 
 
 def pending(root: Path = ROOT) -> list[Path]:
@@ -400,6 +451,67 @@ def check(files: list[Path] | None = None, root: Path = ROOT) -> list[str]:
     problems = [] if files else coverage_problems(root)
     for french in files or french_files(root):
         problems += check_file(Path(french), root)
+    return problems
+
+
+# ---------------------------------------------------------------------------- language
+
+# Stop words of one language only (none is also a French word, or the reverse).
+ENGLISH_WORDS = frozenset(
+    "the of and to in is that for with are be by this which from at not have has was were their "
+    "they its it can will we you your what when how each who does do there these than more only "
+    "into if so been would should must one".split())
+FRENCH_WORDS = frozenset(
+    "le la les des du de un une et est sont dans pour par sur que qui ne pas au aux ce cette ces "
+    "se sa son ses leur leurs avec ou il elle ils nous vous mais plus en d l qu".split())
+MIN_WORDS = 8
+
+
+def prose(text: str) -> str:
+    """The words a reader reads in a Markdown text: code, roles' targets, URLs and math left out."""
+    text = outside_code(text)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"^%.*$", " ", text, flags=re.M)                        # MyST comments
+    text = re.sub(r"^\s*(`{3,}|:{3,})\{[^}]*\}", " ", text, flags=re.M)   # directive names
+    text = re.sub(r"^\s*(`{3,}|:{3,})\s*$", " ", text, flags=re.M)
+    text = re.sub(r"^\s*:[\w-]+:.*$", " ", text, flags=re.M)               # directive options
+    text = re.sub(r"\{(?:cite(?::\w+)?|eval|numref|download)\}`[^`]*`", " ", text)
+    text = re.sub(r"\{\w+(?::\w+)?\}`([^`<]*?)\s*(?:<[^`]*>)?`", r"\1", text)  # {term}`shown <target>`
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", " ", text, flags=re.S)
+    text = re.sub(r"\]\([^)]*\)|https?://\S+|<[^>]+>", " ", text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", text.lower())
+
+
+def reads_as_english(text: str, min_words: int = MIN_WORDS) -> bool:
+    """True when a text of at least ``min_words`` words has more English than French stop words."""
+    found = words(text)
+    english = sum(w in ENGLISH_WORDS for w in found)
+    return len(found) >= min_words and english > sum(w in FRENCH_WORDS for w in found)
+
+
+def english_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a Markdown text that read as English."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", prose(text)) if reads_as_english(p)]
+
+
+def english_in_french_file(french: Path, root: Path = ROOT) -> list[str]:
+    """Where a French file still reads as English: prose paragraphs and figure alt texts."""
+    text = (root / french).read_text(encoding="utf-8")
+    if french.suffix != ".ipynb":
+        return [f"{french}: English paragraph: {p[:120]!r}" for p in english_paragraphs(front_matter(text)[1])]
+    problems = []
+    for number, cell in enumerate(json.loads(text).get("cells", [])):
+        if cell["cell_type"] == "markdown":
+            problems += [f"{french}: cell {number}: English paragraph: {p[:120]!r}"
+                         for p in english_paragraphs(_source(cell))]
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+        if reads_as_english(alt, min_words=5):
+            problems.append(f"{french}: cell {number}: English alt text: {alt[:120]!r}")
     return problems
 
 

@@ -256,3 +256,24 @@ def test_glossary_terms_must_be_unique(tmp_path):
         "  - {en: count, fr: effectif, definition: {en: A number., fr: Un nombre.}}\n")
     with pytest.raises(ValueError, match="'effectif' names two entries"):
         translation.glossary_pages(source)
+
+
+def test_links_go_to_the_french_pages(repo):
+    translate_all(repo)
+    english = repo / "modules/m1/overview.md"
+    english.write_text("# Overview\n\n## Lessons\n\nSee [the intro](../../book/intro.md) and {doc}`01-stocks`.\n")
+    french = repo / "modules/m1/fr/overview.md"
+    french.write_text("# Aperçu\n\n## Leçons\n\nVoir [l'intro](../../book/intro.md) et {doc}`01-stocks`.\n")
+    translation.stamp(Path("modules/m1/fr/overview.md"), repo)
+    assert translation.check(root=repo) == [
+        "modules/m1/fr/overview.md: links differ: they should go to ['book/fr/intro', 'modules/m1/fr/01-stocks'] "
+        "(the French pages of the English links), not ['modules/book/intro', 'modules/m1/fr/01-stocks']"]
+    french.write_text("# Aperçu\n\n## Leçons\n\nVoir [l'intro](../../../book/fr/intro.md) et {doc}`01-stocks`.\n")
+    translation.stamp(Path("modules/m1/fr/overview.md"), repo)
+    assert translation.check(root=repo) == []
+
+
+def test_directive_blocks_are_not_code():
+    text = "```{note}\nSee [x](a.md).\n```\n\n# Title\n\n```python\n# not a title\n```\n\n## Two\n"
+    assert translation.headings(text) == [1, 2]
+    assert translation.local_links(text, Path("book/intro.md")) == {"book/a": 1}
