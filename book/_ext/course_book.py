@@ -28,6 +28,13 @@ INLINE = "module://matplotlib_inline.backend_inline"
 # The folders and files that the hub copies into each learner's home (workshop.toml).
 WORKSHOP = Path("grader") / "workshop" / "workshop.toml"
 READ_SAFE = ("sphinx-mathjax-offline", "sphinx_jupyterbook_latex", "sphinx_multitoc_numbering")
+# The launch buttons' tooltips in each edition's language.
+TOOLTIPS = {
+    "en": {"hub": "Open this notebook on the room's JupyterHub", "on": "Open this notebook on {}",
+           "group": "Open this notebook to run it"},
+    "fr": {"hub": "Ouvrir ce notebook sur le JupyterHub de la salle", "on": "Ouvrir ce notebook sur {}",
+           "group": "Ouvrir ce notebook pour l'exécuter"},
+}
 # Pages generated at build time: they are not in the repository, so Binder or Colab cannot open them.
 GENERATED = ("book/exercises/",)
 
@@ -51,6 +58,7 @@ def _take_launch_buttons(app, config):
         "repository_url": github_repository(options.get("repository_url", "")),
         "branch": options.get("repository_branch") or "main",
         "learner_files": learner_files(Path(app.srcdir)),
+        "language": config.language or "en",
     }
     options["use_repository_button"] = bool(app.course_launch["repository_url"])
     if not options["use_repository_button"]:
@@ -73,11 +81,11 @@ def learner_files(root: Path) -> list[str]:
 def launch_links(source: str, settings: dict) -> list[dict]:
     """The launch buttons of the page whose notebook is ``source`` (a path in the repository)."""
     ui = "lab/tree" if settings.get("notebook_interface", "jupyterlab") == "jupyterlab" else "tree"
-    links = []
+    links, tips = [], TOOLTIPS[settings.get("language", "en")]
     hub = settings.get("jupyterhub_url", "").strip().rstrip("/")
     in_home = _path_in_learner_home(source, settings["learner_files"])
     if hub and in_home:
-        links.append(_button("JupyterHub", "the room's JupyterHub", "logo_jupyterhub.svg",
+        links.append(_button("JupyterHub", tips["hub"], "logo_jupyterhub.svg",
                              f"{hub}/hub/user-redirect/{ui}/{quote(in_home)}"))
     repo = settings["repository_url"]
     if repo and not source.startswith(GENERATED):
@@ -85,10 +93,10 @@ def launch_links(source: str, settings: dict) -> list[dict]:
         binder = settings.get("binderhub_url", "").strip().rstrip("/")
         colab = settings.get("colab_url", "").strip().rstrip("/")
         if binder:
-            links.append(_button("Binder", "Binder", "logo_binder.svg",
+            links.append(_button("Binder", tips["on"].format("Binder"), "logo_binder.svg",
                                  f"{binder}/v2/gh/{org_repo}/{settings['branch']}?urlpath={ui}/{quote(source)}"))
         if colab:
-            links.append(_button("Colab", "Colab", "logo_colab.png",
+            links.append(_button("Colab", tips["on"].format("Colab"), "logo_colab.png",
                                  f"{colab}/github/{org_repo}/blob/{settings['branch']}/{quote(source)}"))
     return links
 
@@ -104,8 +112,8 @@ def _path_in_learner_home(source: str, files: list[str]) -> str:
     return ""
 
 
-def _button(text, where, icon, url):
-    return {"type": "link", "text": text, "tooltip": f"Open this notebook on {where}",
+def _button(text, tooltip, icon, url):
+    return {"type": "link", "text": text, "tooltip": tooltip,
             "icon": f"_static/images/{icon}", "url": url}
 
 
@@ -116,7 +124,8 @@ def _add_launch_buttons(app, pagename, templatename, context, doctree):
     links = launch_links(Path(source).as_posix(), app.course_launch)
     if links:
         context["header_buttons"].append({
-            "type": "group", "tooltip": "Open this notebook to run it", "icon": "fas fa-rocket",
+            "type": "group", "tooltip": TOOLTIPS[app.course_launch["language"]]["group"],
+            "icon": "fas fa-rocket",
             "buttons": links, "label": "launch-buttons"})
 
 
