@@ -1,5 +1,7 @@
 """Write the learners' version of every exercise into book/exercises/ for the book.
 
+French exercises (grader/source/ID-fr/) go into book/exercises/fr/, for the French edition.
+
 nbgrader generates the version a learner receives (solutions and hidden tests removed) in a
 scratch course, so the course's own gradebook and release folder are not touched. The book
 shows these pages without executing them (the answer cells raise NotImplementedError), and its
@@ -33,6 +35,19 @@ NOTE = (
     "Write your answers where it says `# YOUR CODE HERE` or `YOUR ANSWER HERE`.\n"
     "```"
 )
+NOTE_FR = (
+    "```{admonition} L'exercice tel que vous le recevez\n"
+    ":class: tip\n"
+    "Cette page montre l'exercice sans ses solutions. Téléchargez le notebook avec le bouton de "
+    "téléchargement en haut de la page, ou récupérez-le dans JupyterLab (onglet Assignments) "
+    "pendant un atelier. Écrivez vos réponses là où il est écrit `# YOUR CODE HERE` ou "
+    "`YOUR ANSWER HERE`.\n"
+    "```"
+)
+
+
+def is_french(aid: str) -> bool:
+    return aid.endswith("-fr")
 
 
 def generate(assignment_ids: list[str], source: Path = SOURCE, out: Path = OUT) -> list[Path]:
@@ -51,7 +66,7 @@ def generate(assignment_ids: list[str], source: Path = SOURCE, out: Path = OUT) 
             if not result["success"]:
                 raise RuntimeError(f"nbgrader could not generate {aid}:\n{result['log']}\n{result.get('error', '')}")
             for nb_path in sorted((course / "release" / aid).glob("*.ipynb")):
-                written.append(_book_page(nb_path, aid, out))
+                written.append(_book_page(nb_path, aid, out / "fr" if is_french(aid) else out))
         return written
 
 
@@ -59,7 +74,7 @@ def _book_page(nb_path: Path, aid: str, out: Path) -> Path:
     nb = nbformat.read(nb_path, as_version=4)
     nb.metadata["mystnb"] = {"execution_mode": "off"}
     nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0,
-                    nbformat.v4.new_markdown_cell(NOTE))
+                    nbformat.v4.new_markdown_cell(NOTE_FR if is_french(aid) else NOTE))
     name = aid if nb_path.stem == aid else f"{aid}-{nb_path.stem}"
     target = out / f"{name}.ipynb"
     out.mkdir(parents=True, exist_ok=True)
@@ -70,7 +85,7 @@ def _book_page(nb_path: Path, aid: str, out: Path) -> Path:
 def main(argv: list[str]) -> int:
     ids = argv or sorted(p.name for p in SOURCE.glob("*") if p.is_dir())
     if not argv:
-        for old in OUT.glob("*.ipynb"):
+        for old in [*OUT.glob("*.ipynb"), *OUT.glob("fr/*.ipynb")]:
             old.unlink()
     for page in generate(ids):
         print(f"wrote {page.relative_to(ROOT)}")

@@ -14,6 +14,8 @@
    execute, every notebook one after another.
 5. The one-page build (for the PDF) renders the nodes that extensions taught only the html
    builder (sphinx-design's dropdowns), in the same way.
+6. Two editions: each page of the html build links to the same page in the other language
+   (the French edition is built into ``fr/`` inside the English one; see book/build.py).
 """
 
 import json
@@ -26,6 +28,13 @@ INLINE = "module://matplotlib_inline.backend_inline"
 # The folders and files that the hub copies into each learner's home (workshop.toml).
 WORKSHOP = Path("grader") / "workshop" / "workshop.toml"
 READ_SAFE = ("sphinx-mathjax-offline", "sphinx_jupyterbook_latex", "sphinx_multitoc_numbering")
+# The launch buttons' tooltips in each edition's language.
+TOOLTIPS = {
+    "en": {"hub": "Open this notebook on the room's JupyterHub", "on": "Open this notebook on {}",
+           "group": "Open this notebook to run it"},
+    "fr": {"hub": "Ouvrir ce notebook sur le JupyterHub de la salle", "on": "Ouvrir ce notebook sur {}",
+           "group": "Ouvrir ce notebook pour l'exécuter"},
+}
 # Pages generated at build time: they are not in the repository, so Binder or Colab cannot open them.
 GENERATED = ("book/exercises/",)
 
@@ -37,6 +46,7 @@ def setup(app):
     app.connect("build-finished", _write_execution_report)
     app.connect("builder-inited", _singlehtml_like_html)
     app.connect("html-page-context", _add_launch_buttons, priority=501)  # after the theme's
+    app.connect("html-page-context", _add_language_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -48,6 +58,7 @@ def _take_launch_buttons(app, config):
         "repository_url": github_repository(options.get("repository_url", "")),
         "branch": options.get("repository_branch") or "main",
         "learner_files": learner_files(Path(app.srcdir)),
+        "language": config.language or "en",
     }
     options["use_repository_button"] = bool(app.course_launch["repository_url"])
     if not options["use_repository_button"]:
@@ -70,11 +81,11 @@ def learner_files(root: Path) -> list[str]:
 def launch_links(source: str, settings: dict) -> list[dict]:
     """The launch buttons of the page whose notebook is ``source`` (a path in the repository)."""
     ui = "lab/tree" if settings.get("notebook_interface", "jupyterlab") == "jupyterlab" else "tree"
-    links = []
+    links, tips = [], TOOLTIPS[settings.get("language", "en")]
     hub = settings.get("jupyterhub_url", "").strip().rstrip("/")
     in_home = _path_in_learner_home(source, settings["learner_files"])
     if hub and in_home:
-        links.append(_button("JupyterHub", "the room's JupyterHub", "logo_jupyterhub.svg",
+        links.append(_button("JupyterHub", tips["hub"], "logo_jupyterhub.svg",
                              f"{hub}/hub/user-redirect/{ui}/{quote(in_home)}"))
     repo = settings["repository_url"]
     if repo and not source.startswith(GENERATED):
@@ -82,10 +93,10 @@ def launch_links(source: str, settings: dict) -> list[dict]:
         binder = settings.get("binderhub_url", "").strip().rstrip("/")
         colab = settings.get("colab_url", "").strip().rstrip("/")
         if binder:
-            links.append(_button("Binder", "Binder", "logo_binder.svg",
+            links.append(_button("Binder", tips["on"].format("Binder"), "logo_binder.svg",
                                  f"{binder}/v2/gh/{org_repo}/{settings['branch']}?urlpath={ui}/{quote(source)}"))
         if colab:
-            links.append(_button("Colab", "Colab", "logo_colab.png",
+            links.append(_button("Colab", tips["on"].format("Colab"), "logo_colab.png",
                                  f"{colab}/github/{org_repo}/blob/{settings['branch']}/{quote(source)}"))
     return links
 
@@ -101,8 +112,8 @@ def _path_in_learner_home(source: str, files: list[str]) -> str:
     return ""
 
 
-def _button(text, where, icon, url):
-    return {"type": "link", "text": text, "tooltip": f"Open this notebook on {where}",
+def _button(text, tooltip, icon, url):
+    return {"type": "link", "text": text, "tooltip": tooltip,
             "icon": f"_static/images/{icon}", "url": url}
 
 
@@ -113,7 +124,8 @@ def _add_launch_buttons(app, pagename, templatename, context, doctree):
     links = launch_links(Path(source).as_posix(), app.course_launch)
     if links:
         context["header_buttons"].append({
-            "type": "group", "tooltip": "Open this notebook to run it", "icon": "fas fa-rocket",
+            "type": "group", "tooltip": TOOLTIPS[app.course_launch["language"]]["group"],
+            "icon": "fas fa-rocket",
             "buttons": links, "label": "launch-buttons"})
 
 
@@ -144,3 +156,43 @@ def _singlehtml_like_html(app):
     if app.builder.name == "singlehtml":
         for node, visitors in handlers.get("html", {}).items():
             handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+
+
+# The other edition's page: DIR/name <-> DIR/fr/name; exercises book/exercises/ID <-> book/exercises/fr/ID-fr.
+EXERCISE_PAGES = "book/exercises/"
+LANGUAGE_LINK = {
+    "en": '<p class="language-switch"><a href="{url}" hreflang="fr" lang="fr">Lire cette page en français</a></p>',
+    "fr": '<p class="language-switch"><a href="{url}" hreflang="en" lang="en">Read this page in English</a></p>',
+}
+
+
+def other_language_page(pagename: str, language: str) -> str:
+    """The name of the same page in the other edition (``language`` is this page's)."""
+    folder, _, name = pagename.rpartition("/")
+    if language == "fr":
+        parent, _, last = folder.rpartition("/")
+        folder = parent if last == "fr" else folder
+        if f"{folder}/" == EXERCISE_PAGES:
+            name = name.removesuffix("-fr")
+    else:
+        if f"{folder}/" == EXERCISE_PAGES:
+            name += "-fr"
+        folder = f"{folder}/fr" if folder else "fr"
+    return f"{folder}/{name}" if folder else name
+
+
+def language_link(pagename: str, language: str) -> str:
+    """The relative address, from this page, of the same page in the other edition."""
+    up = "../" * pagename.count("/")
+    other = other_language_page(pagename, language)
+    return f"{up}../{other}.html" if language == "fr" else f"{up}fr/{other}.html"
+
+
+def _add_language_link(app, pagename, templatename, context, doctree):
+    language = "fr" if app.config.language == "fr" else "en"
+    other = Path(app.srcdir) / other_language_page(pagename, language)
+    if app.builder.name != "html" or "body" not in context or not any(
+            other.with_suffix(suffix).exists() for suffix in (".md", ".ipynb")):
+        return
+    url = language_link(pagename, language)
+    context["body"] = LANGUAGE_LINK[language].format(url=url) + context["body"]

@@ -16,7 +16,10 @@ the grading flow, in order:
   labgrade status m1-ex1                             every file and what became of it
   labgrade feedback m1-ex1                           one HTML file per learner
   labgrade export m1-ex1 --to grades.csv             grades and the trainer's summary
+
+--lang fr works on the French version of an exercise (m1-ex1 --lang fr is m1-ex1-fr).
 """
+LANGUAGES = ("en", "fr")
 
 
 def parser():
@@ -61,11 +64,28 @@ def parser():
 
     cmd = commands.add_parser("status", help="every submission and its state")
     cmd.add_argument("assignment")
+
+    for cmd in commands.choices.values():
+        cmd.add_argument("--lang", choices=LANGUAGES, default="en",
+                         help="language of the exercise: fr works on ID-fr (default: en)")
     return main
+
+
+def assignment_id(course, assignment, lang):
+    """The id of ``assignment`` in language ``lang``: m1-ex1 in French is m1-ex1-fr."""
+    if lang == "en" or assignment.endswith("-fr"):
+        return assignment
+    french = f"{assignment}-fr"
+    if not (course.source_dir(french) / f"{french}.ipynb").exists():
+        raise CourseError(f"{assignment} has no French version: there is no "
+                          f"{course.source_dir(french)}/{french}.ipynb. Use the English "
+                          f"exercise (leave out --lang fr), or translate it first.")
+    return french
 
 
 def run(args):
     course = Course(args.course)
+    args.assignment = assignment_id(course, args.assignment, args.lang)
     if args.command == "release":
         from .release import release
         folder = release(course, args.assignment, args.due)

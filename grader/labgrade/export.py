@@ -16,6 +16,27 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 HIDDEN_MARK = "BEGIN HIDDEN TESTS"
+# The summary's words; a French exercise (ID-fr) gets a French summary.
+WORDS = {
+    "en": {"title": "{a}: grading summary", "count": "{n} learners: {g} graded, {f} failed.",
+           "mean": "Mean score: {mean} out of {top}.", "histogram": "score distribution",
+           "header": "| question | kind | hidden tests | points | mean | lost points | most common failure |",
+           "yes": "yes", "no": "no", "test": "test", "manual": "manual", "failed": "Not graded",
+           "x": "score (out of {top})", "y": "learners", "plot": "{a}: scores of {n} graded learners",
+           "decimal": "."},
+    "fr": {"title": "{a} : synthèse de la correction",
+           "count": "{n} apprenants : {g} corrigés, {f} en échec.",
+           "mean": "Note moyenne : {mean} sur {top}.", "histogram": "distribution des notes",
+           "header": "| question | type | tests cachés | points | moyenne | points perdus | échec le plus fréquent |",
+           "yes": "oui", "no": "non", "test": "test", "manual": "manuel", "failed": "Non corrigés",
+           "x": "note (sur {top})", "y": "apprenants", "plot": "{a} : notes des {n} apprenants corrigés",
+           "decimal": ","},
+}
+
+
+def words(assignment):
+    """The summary's words in the language of ``assignment``."""
+    return WORDS["fr" if assignment.endswith("-fr") else "en"]
 
 
 def questions(course, assignment):
@@ -103,11 +124,12 @@ def write_csv(path, rows):
 def histogram(path, rows, assignment):
     scores = [r["score"] for r in rows if r["state"] == "graded"]
     top = max([r["max_score"] for r in rows if r["state"] == "graded"] or [1])
+    w = words(assignment)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(scores, bins=range(0, int(top) + 2), align="left", rwidth=0.8, color="#4c72b0")
-    ax.set_xlabel(f"score (out of {top:g})")
-    ax.set_ylabel("learners")
-    ax.set_title(f"{assignment}: scores of {len(scores)} graded learners")
+    ax.set_xlabel(w["x"].format(top=f"{top:g}".replace(".", w["decimal"])))
+    ax.set_ylabel(w["y"])
+    ax.set_title(w["plot"].format(a=assignment, n=len(scores)))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -116,21 +138,22 @@ def histogram(path, rows, assignment):
 def summary_markdown(assignment, rows, summary):
     graded = [r for r in rows if r["state"] == "graded"]
     failed = [r for r in rows if r["state"] == "failed"]
-    lines = [f"# {assignment}: grading summary", "",
-             f"{len(rows)} learners: {len(graded)} graded, {len(failed)} failed.", ""]
+    w = words(assignment)
+    lines = [f"# {w['title'].format(a=assignment)}", "",
+             w["count"].format(n=len(rows), g=len(graded), f=len(failed)), ""]
     if graded:
         mean = sum(r["score"] for r in graded) / len(graded)
-        lines += [f"Mean score: {mean:.2f} out of {graded[0]['max_score']:g}.", ""]
-    lines += ["![score distribution](score-histogram.png)", "",
-              "| question | kind | hidden tests | points | mean | lost points "
-              "| most common failure |",
+        lines += [w["mean"].format(mean=f"{mean:.2f}".replace(".", w["decimal"]),
+                                   top=f"{graded[0]['max_score']:g}".replace(".", w["decimal"])), ""]
+    lines += [f"![{w['histogram']}](score-histogram.png)", "", w["header"],
               "| --- | --- | --- | --- | --- | --- | --- |"]
     for q in sorted(summary, key=lambda q: -q["lost_points"]):
-        lines.append(f"| {q['question']} | {q['kind']} | {'yes' if q['hidden_tests'] else 'no'}"
-                     f" | {q['points']} | {q['mean']} | {q['lost_points']} |"
+        mean = str(q["mean"]).replace(".", w["decimal"])
+        lines.append(f"| {q['question']} | {w[q['kind']]} | {w['yes' if q['hidden_tests'] else 'no']}"
+                     f" | {q['points']} | {mean} | {q['lost_points']} |"
                      f" {q['most_common_failure'].replace('|', '/')} |")
     if failed:
-        lines += ["", "## Not graded", ""]
+        lines += ["", f"## {w['failed']}", ""]
         lines += [f"- {r['student_id']}: {r['reason']}" for r in failed]
     return "\n".join(lines) + "\n"
 

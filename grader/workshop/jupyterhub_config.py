@@ -84,6 +84,7 @@ def prepare_home(spawner):
         "WORKSHOP_EXCHANGE": str(ws.exchange),
         "LABGRADE_EXCHANGE": str(ws.exchange),
         "MPLBACKEND": "Agg",
+        "WORKSHOP_LANGUAGE": ws.language,  # learner/jupyter_server_config.py: JupyterLab's language
     }
     if name in ws.trainers:
         spawner.notebook_dir = str(ws.course_dir)  # formgrader reads nbgrader_config.py here

@@ -38,6 +38,7 @@ class Workshop:
     learner_files: tuple[Path, ...]
     release: tuple[str, ...]
     state_dir: Path
+    language: str = "en"
 
     # The hub uses two more ports on 127.0.0.1, right after the public one.
     @property
@@ -149,6 +150,14 @@ def load(config_file=None):
     release = get("course", "release", [])
     if not isinstance(release, list) or not all(isinstance(a, str) for a in release):
         raise SettingsError(f'[course] release must be a list like ["m1-ex1"], not {release!r}.')
+    language = get("course", "language", "en")
+    if language not in LANGUAGES:
+        raise SettingsError(f'[course] language must be "en" or "fr", not {language!r}.')
+    course_dir = _path(get("course", "course_dir"), "[course] course_dir")
+    learner_files = [_path(p, "[course] learner_files") for p in get("course", "learner_files", [])]
+    if language == "fr":
+        learner_files = [_french_file(p) for p in learner_files]
+        release = [_french_assignment(course_dir, a) for a in release]
     return Workshop(
         config_file=config_file,
         ip=get("hub", "ip"),
@@ -157,8 +166,32 @@ def load(config_file=None):
         trainers=tuple(trainers),
         learner_password=learner_password,
         trainer_password=trainer_password,
-        course_dir=_path(get("course", "course_dir"), "[course] course_dir"),
-        learner_files=tuple(_path(p, "[course] learner_files") for p in get("course", "learner_files", [])),
+        course_dir=course_dir,
+        learner_files=tuple(learner_files),
         release=tuple(release),
         state_dir=state_dir,
+        language=language,
     )
+
+
+LANGUAGES = ("en", "fr")
+
+
+def _french_file(path):
+    """A listed file in French (DIR/fr/name); a folder stays: it holds its fr/ pages."""
+    if path.is_dir():
+        return path
+    french = path.parent / "fr" / path.name
+    if not french.exists():
+        raise SettingsError(f"[course] language = \"fr\": {path} has no French version {french}; "
+                            "translate it, or leave it out of learner_files.")
+    return french
+
+
+def _french_assignment(course_dir, assignment):
+    french = assignment if assignment.endswith("-fr") else f"{assignment}-fr"
+    if not (course_dir / "source" / french / f"{french}.ipynb").exists():
+        raise SettingsError(f"[course] language = \"fr\": {assignment} in release has no French "
+                            f"version (no {course_dir / 'source' / french}); release it in English "
+                            "or translate it first.")
+    return french
