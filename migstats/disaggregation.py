@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from migstats import show
+
 __all__ = [
     "WG_COLUMNS",
     "age_group",
@@ -384,6 +386,7 @@ def format_estimates(table: pd.DataFrame, status: pd.Series, *, scale: float = 1
     A flagged value gets ``flag_mark`` after it; a suppressed value is replaced by
     ``suppress_mark``. The defaults follow Eurostat ("u" low reliability, ":" not available);
     Statistics Canada, for example, uses "E" and "F". ``scale=100`` shows shares in per cent.
+    Numbers are written in the language of :mod:`migstats.show` (12.4, or 12,4 in French).
     """
     if not status.index.equals(table.index):
         raise ValueError("status must have the same index as table; compute it with "
@@ -392,7 +395,7 @@ def format_estimates(table: pd.DataFrame, status: pd.Series, *, scale: float = 1
     if unknown:
         raise ValueError(f"status holds {sorted(unknown)}; expected 'publish', 'flag' or "
                          f"'suppress' (the output of publication_status).")
-    text = (table["estimate"] * scale).map(lambda v: f"{v:,.{digits}f}")
+    text = (table["estimate"] * scale).map(lambda v: str(show.fmt(v, f",.{digits}f")))
     text[status == "flag"] = text[status == "flag"] + " " + flag_mark
     text[status == "suppress"] = suppress_mark
     return text.rename("shown")
