@@ -137,6 +137,11 @@ def test_feedback_release_puts_each_file_where_the_learner_fetches_it(course, ca
         released = outbound / f"{notebook_hash(secret=f'secret-of-{student}', notebook_id='t1-ex1')}.html"
         assert released.read_bytes() == html.read_bytes(), student
     assert len(list(outbound.glob("*.html"))) == 3, "cara's feedback stays in feedback/"
+    own = outbound.parent / "feedback-of"  # what the hub shows each learner (learner_sandbox.py)
+    for student in ("ana", "ben", "bigprint"):
+        name = f"{notebook_hash(secret=f'secret-of-{student}', notebook_id='t1-ex1')}.html"
+        assert [p.name for p in (own / student).iterdir()] == [name], student
+    assert not (own / "cara").exists()
     assert (course.feedback_dir("cara", "t1-ex1") / "t1-ex1.html").exists()
     printed = capsys.readouterr().out
     assert "feedback for 4 learners" in printed

@@ -277,6 +277,25 @@ def check_ten_learners_get_the_right_grades(hub, users, course, tmp_path):
         got = {question: float(grades[name][question]) for question in expected}
         assert got == expected, f"{name} wrote {TEN[name][0]} and got {got}, not {expected}"
         assert float(grades[name]["score"]) == sum(expected.values())
+    check_each_learner_fetches_only_their_own_feedback(hub, users, course)
+
+
+def check_each_learner_fetches_only_their_own_feedback(hub, users, course):
+    """The trainer releases feedback; each learner fetches theirs from the Assignments tab and
+    sees no other learner's feedback in the exchange."""
+    ws = hub.ws
+    labgrade(course, ws, "feedback", "ws-ex1", "--release")
+    for name in TEN:
+        users[name].assignment_action("fetch_feedback", "ws-ex1")
+        fetched = list((ws.homes / name / "ws-ex1" / "feedback").glob("*/ws-ex1.html"))
+        assert fetched, f"{name} fetched no feedback"
+        own = (course / "feedback" / name / "ws-ex1" / "ws-ex1.html").read_bytes()
+        assert fetched[0].read_bytes() == own, f"{name} fetched feedback that is not theirs"
+    feedback = ws.exchange / "migstats-lab" / "feedback"
+    seen = json.loads(users["learner01"].run_code(
+        f"import json, os; print(json.dumps(os.listdir({str(feedback)!r})))"))
+    assert len(seen) == 1 and len(list(feedback.glob("*.html"))) == len(TEN), (
+        f"learner01 sees {seen} in the exchange's feedback folder, not only their own file")
 
 
 # learner01's code, in its own kernel: look for learner02's submission, then submit as learner02.

@@ -9,8 +9,16 @@ Released feedback goes to the exchange under a hash of the secret that
 ``nbgrader fetch_feedback`` finds it there. Learners collected from a folder or
 zip have no such secret, so the exchange cannot deliver their feedback: the
 trainer sends them their files another way (``without_secret`` names them).
+
+On the room's hub a learner's sandbox shows only their own feedback: release also copies each
+learner's files into ``<exchange>/<course>/feedback-of/<student>/``, and the hub mounts that
+folder where nbgrader looks for feedback (``grader/workshop/learner_sandbox.py``).
 """
+import shutil
+from pathlib import Path
+
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.utils import notebook_hash
 from traitlets import Bool
 from traitlets.config import Config
 
@@ -18,6 +26,7 @@ from .course import CourseError
 from .ledger import Ledger
 
 SECRET = "submission_secret.txt"  # written by nbgrader submit, read by release_feedback
+OWN_FEEDBACK = "feedback-of"  # <exchange>/<course>/feedback-of/<student>/: one learner's feedback
 
 
 class ClearTestTracebacks(Preprocessor):
@@ -67,3 +76,19 @@ def release_feedback(course, assignment):
     if not result["success"]:
         raise CourseError("nbgrader release_feedback failed:\n"
                           + result.get("log", "") + result.get("error", ""))
+    give_each_learner_their_feedback(course, assignment)
+
+
+def give_each_learner_their_feedback(course, assignment):
+    """Copy each learner's released feedback into their own folder of the exchange."""
+    config = course.config
+    exchange = Path(config.Exchange.root) / config.CourseDirectory.course_id
+    for folder in sorted((course.root / "feedback").glob(f"*/{assignment}")):
+        if not (folder / SECRET).exists():
+            continue
+        secret = (folder / SECRET).read_text()  # read as nbgrader's release_feedback reads it
+        own = exchange / OWN_FEEDBACK / folder.parent.name
+        own.mkdir(parents=True, exist_ok=True)
+        for html in folder.glob("*.html"):
+            name = f"{notebook_hash(secret=secret, notebook_id=html.stem)}.html"
+            shutil.copy(exchange / "feedback" / name, own / name)

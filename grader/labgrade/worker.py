@@ -54,6 +54,8 @@ def worker_config(root, scratch, student, assignment, limits, tests_socket):
     # cell ends (iopub_timeout), which happens with 100 MB of output on a busy computer
     config.Execute.iopub_timeout = max(limits.cell_timeout, 30)
     config.Execute.kernel_manager_class = SandboxedKernelManager
+    # the learner's kernel has nothing to save: stop it at once, not after a polite wait
+    config.Execute.shutdown_kernel = "immediate"
     manager = config.SandboxedKernelManager
     manager.workdir = str(root / "autograded" / student / assignment)
     manager.scratch = str(scratch)

@@ -7,8 +7,10 @@ datasets. A learner's sandbox adds their own home folder (writable, with their c
 the lessons and the student version of the exercises), the learners' JupyterLab settings
 (``learner/``), the released assignments (read-only) and their own inbound folder of the
 exchange, ``<exchange>/<course>/inbound/<hub user>/``, writable and mounted where nbgrader
-looks for the inbound folder. So nbgrader's ordinary submit writes there, a learner cannot
-read what others submitted, and ``labgrade collect`` takes the student id from the folder,
+looks for the inbound folder, and their own released feedback
+(``<exchange>/<course>/feedback-of/<hub user>/``, read-only, where nbgrader looks for feedback).
+So nbgrader's ordinary submit and fetch feedback work, a learner cannot read what others
+submitted or the feedback of others, and ``labgrade collect`` takes the student id from the folder,
 which the hub controls, not from the name the learner's nbgrader wrote. Nothing else is
 there: not the other learners' folders or submissions, the nbgrader course, its sources and
 gradebook, the project's git history, the hub's state and secrets, the settings file
@@ -17,6 +19,7 @@ gradebook, the project's git history, the hub's state and secrets, the settings 
 import shutil
 from pathlib import Path
 
+from labgrade.feedback import OWN_FEEDBACK
 from labgrade.sandbox import sandbox_command
 
 from workshop_settings import HERE
@@ -31,11 +34,13 @@ def learner_sandbox(ws, home, cmd, course_id):
     name = Path(home).name
     course_exchange = ws.exchange / course_id
     inbound, outbound = learner_inbound(ws, course_id, name), course_exchange / "outbound"
-    inbound.mkdir(parents=True, exist_ok=True)
-    outbound.mkdir(parents=True, exist_ok=True)
+    feedback = course_exchange / OWN_FEEDBACK / name
+    for folder in (inbound, outbound, feedback):
+        folder.mkdir(parents=True, exist_ok=True)
     return sandbox_command(
         cmd, workdir=home, scratch=ws.state_dir / "sandboxes" / name, network=True,
-        readable=[HERE / "learner", outbound], writable=[(inbound, course_exchange / "inbound")],
+        readable=[HERE / "learner", outbound, (feedback, course_exchange / "feedback")],
+        writable=[(inbound, course_exchange / "inbound")],
         env={"HOME": str(home)}, memory_mb=LEARNER_MEMORY_MB)
 
 
