@@ -13,6 +13,7 @@ dates as 30 juin 2025, and table labels through the pairs in ``migstats/locale/f
 import csv
 import datetime as dt
 import numbers
+import re
 from functools import cache
 from pathlib import Path
 
@@ -112,6 +113,37 @@ def table(obj):
     else:
         out = _translated_values(out).rename(label(out.name))
     return out
+
+
+_RANGE_WORDS = [  # the ranges migstats.datasets.schema.allowed writes, in words of each language
+    (re.compile(r"^(\S+) to (\S+)$"), {"fr": "de {0} à {1}"}),
+    (re.compile(r"^at least (\S+)$"), {"fr": "au moins {0}"}),
+    (re.compile(r"^at most (\S+)$"), {"fr": "au plus {0}"}),
+    (re.compile(r"^pattern (.+)$"), {"fr": "motif {0}"}),
+]
+
+
+def schema(table: pd.DataFrame) -> pd.DataFrame:
+    """A datacard's schema table (``migstats.datasets.describe``) in the reader's language.
+
+    Headers, yes/no, units and descriptions are translated and ranges are put in words; the
+    column names, types and category values stay as code writes them.
+    """
+    if language() == "en":
+        return table
+    out = table.copy()
+    out["required"] = out["required"].map({True: label("yes"), False: label("no")})
+    out["allowed"] = out["allowed"].map(_range_in_words)
+    for column in ("unit", "description"):
+        out[column] = out[column].map(label)
+    return out.rename(columns=label)
+
+
+def _range_in_words(text: str) -> str:
+    for pattern, words in _RANGE_WORDS:
+        if found := pattern.match(text):
+            return words[language()].format(*found.groups())
+    return text
 
 
 def _translated_values(series: pd.Series) -> pd.Series:

@@ -80,3 +80,21 @@ def test_conflicting_translations_are_named(tmp_path, monkeypatch):
 def test_unknown_language_is_named():
     with pytest.raises(ValueError, match="language must be one of"):
         show.language("de")
+
+
+def test_a_schema_table_in_french_keeps_the_names_code_uses():
+    table = pd.DataFrame({
+        "column": ["age", "sex", "code"], "type": ["integer", "string", "string"],
+        "required": [True, False, True], "allowed": ["0 to 100", "female, male", "pattern [A-Z]{3}"],
+        "unit": ["years", "", ""], "description": ["Age in completed years.", "", ""]})
+    style.use("fr")
+    try:
+        shown = show.schema(table)
+    finally:
+        style.use("en")
+    assert list(shown.columns[:4]) == ["colonne", "type", "obligatoire", "valeurs permises"]
+    assert shown.iloc[:, 0].tolist() == ["age", "sex", "code"], "column names are code: kept"
+    assert shown.iloc[:, 2].tolist() == ["oui", "non", "oui"]
+    assert shown.iloc[:, 3].tolist() == ["de 0 à 100", "female, male", "motif [A-Z]{3}"]
+    assert shown.iloc[0, 4] == "ans"
+    assert show.schema(table) is table, "English: unchanged"
