@@ -31,12 +31,16 @@ class BookBuild:
         return self.out / "html"
 
     def execution(self) -> dict:
-        """Each executed notebook's run: {docname: {source, runtime, succeeded, error, traceback}}."""
-        report = self.out / "execution.json"
-        return json.loads(report.read_text()) if report.exists() else {}
+        """Each executed notebook's run, in both editions (French in out/fr/):
+        {docname: {source, runtime, succeeded, error, traceback}}."""
+        runs = {}
+        for report in (self.out / "execution.json", self.out / "fr" / "execution.json"):
+            runs.update(json.loads(report.read_text()) if report.exists() else {})
+        return runs
 
     def executed_notebook(self, source: str) -> Path:
-        return self.out / "jupyter_execute" / source
+        edition = self.out / "fr" if "fr" in Path(source).parts else self.out
+        return edition / "jupyter_execute" / source
 
 
 @pytest.fixture(scope="session")

@@ -140,8 +140,10 @@ def secret_lines(project):
 
 
 def needle_forms(lines):
-    """Each line as it is, and as a notebook file stores it (JSON text, quotes escaped)."""
-    return sorted({form for line in lines for form in (line, json.dumps(line)[1:-1])})
+    """Each line as it is, and as a notebook file stores it (JSON text, quotes escaped, other
+    letters than ASCII as they are or as \\u escapes)."""
+    return sorted({form for line in lines for form in (
+        line, json.dumps(line)[1:-1], json.dumps(line, ensure_ascii=False)[1:-1])})
 
 
 def git(*args, cwd=None):
