@@ -38,6 +38,11 @@ class BookBuild:
             runs.update(json.loads(report.read_text()) if report.exists() else {})
         return runs
 
+    def page(self, docname: str) -> Path:
+        """The built HTML page of a document of either edition."""
+        edition = self.html / "fr" if "fr" in Path(docname).parts else self.html
+        return edition / f"{docname}.html"
+
     def executed_notebook(self, source: str) -> Path:
         edition = self.out / "fr" if "fr" in Path(source).parts else self.out
         return edition / "jupyter_execute" / source

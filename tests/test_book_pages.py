@@ -51,7 +51,7 @@ def test_every_lesson_page_shows_the_figures_its_notebook_draws(book):
     missing = {}
     for docname, run in runs.items():
         drawn = _figures_drawn(ROOT / run["source"], book.executed_notebook(run["source"]))
-        shown = len(FIGURE.findall(_article(book.html / f"{docname}.html")))
+        shown = len(FIGURE.findall(_article(book.page(docname))))
         if shown < drawn:
             missing[docname] = f"{shown} of {drawn} figures"
     assert not missing, f"pages lack figures that their notebooks draw (check MPLBACKEND): {missing}"
@@ -110,10 +110,10 @@ def test_launch_buttons_open_the_pages_notebook_on_the_rooms_hub(book):
     hub = config["launch_buttons"]["jupyterhub_url"].rstrip("/")
     homes = course_book.learner_files(ROOT)
     checked = 0
-    for run in book.execution().values():
+    for docname, run in book.execution().items():
         source = run["source"]
         in_home = course_book._path_in_learner_home(source, homes)
-        links = _launch_links(book.html / Path(source).with_suffix(".html"))
+        links = _launch_links(book.page(docname))
         if not in_home:
             assert not any("/hub/" in link for link in links), f"{source} is not on the hub, yet has a hub button"
             continue

@@ -6,7 +6,9 @@ nbgrader Assignments endpoints and the contents API): fetch, write an answer, su
 trainer collects, autogrades and exports with `labgrade`. `run.py stop` must leave no process.
 Every wait has a deadline, so a broken hub fails the test instead of hanging it.
 """
+import contextlib
 import csv
+import fcntl
 import importlib.util
 import json
 import os
@@ -14,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -66,11 +69,13 @@ def free_port_block():
 
 
 def make_course(root):
-    """A course with the fixture assignment ws-ex1 and a copy of it, ws-ex2, and the course config."""
+    """A course with the fixture assignment ws-ex1, copies of it named ws-ex2 and ws-ex1-fr (its
+    French version, as far as the hub can tell), and the course config."""
     course = root / "course"
     shutil.copytree(FIXTURE, course / "source" / "ws-ex1")
-    (course / "source" / "ws-ex2").mkdir()
-    shutil.copy(FIXTURE / "ws-ex1.ipynb", course / "source" / "ws-ex2" / "ws-ex2.ipynb")
+    for copy in ("ws-ex2", "ws-ex1-fr"):
+        (course / "source" / copy).mkdir()
+        shutil.copy(FIXTURE / "ws-ex1.ipynb", course / "source" / copy / f"{copy}.ipynb")
     shutil.copy(PROJECT / "grader" / "nbgrader_config.py", course)
     return course
 
@@ -181,48 +186,62 @@ TEN = dict(zip(LEARNERS[:10], [
 ]))
 
 
-@pytest.fixture
-def room(tmp_path):
-    """A running hub with a server for each of 30 learners and the trainer; stopped afterwards."""
-    root = tmp_path
+@contextlib.contextmanager
+def running_room(root, learners, release, learner_files, language="en"):
+    """A running hub with a server for each learner and the trainer; stopped afterwards.
+    One hub at a time, whatever pytest-xdist does: 31 servers are already a lot."""
     course = make_course(root)
     config = root / "workshop.toml"
+    files = ", ".join(f'"{f}"' for f in learner_files)
     config.write_text(f"""
 [hub]
 ip = "127.0.0.1"
 port = {free_port_block()}
 [people]
-learner_count = {len(LEARNERS)}
+learner_count = {len(learners)}
 trainers = ["trainer"]
 [passwords]
 learners = "room-password"
 [course]
 course_dir = "{course}"
-learner_files = ["{PROJECT / 'datasets'}", "{PROJECT / 'book' / 'trainers' / 'a5-self-assessment.ipynb'}"]
-release = ["ws-ex1", "ws-ex2"]
+learner_files = [{files}]
+release = {json.dumps(release)}
+language = "{language}"
 [state]
 state_dir = "{root / 'state'}"
 """)
-    ws = workshop_run.load(config)
-    start = [sys.executable, WORKSHOP / "run.py", "start", "--config", config]
-    stop = [sys.executable, WORKSHOP / "run.py", "stop", "--config", config]
-    try:
-        run(start)
-        hub = Hub(ws)
-        deadline = time.monotonic() + SPAWN_TIMEOUT
-        with ThreadPoolExecutor(16) as pool:
-            users = list(pool.map(lambda name: hub.start_server(name, deadline), LEARNERS + ["trainer"]))
-        yield hub, {u.name: u for u in users}, course
-    finally:
+    with open(Path(tempfile.gettempdir()) / "migstats-lab-test-hub.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ws = workshop_run.load(config)
+        start = [sys.executable, WORKSHOP / "run.py", "start", "--config", config]
+        stop = [sys.executable, WORKSHOP / "run.py", "stop", "--config", config]
         try:
-            stopped = subprocess.run([str(c) for c in stop], capture_output=True, text=True, timeout=TOOL_TIMEOUT)
-        except subprocess.TimeoutExpired as err:
-            stopped = err
-        left = workshop_run.workshop_processes(ws)
-        for proc in left:  # clean up whatever happens, then report
-            proc.kill()
-        assert getattr(stopped, "returncode", None) == 0, f"run.py stop failed: {stopped}"
-        assert not left, f"run.py stop left processes behind: {[p.pid for p in left]}"
+            run(start)
+            hub = Hub(ws)
+            deadline = time.monotonic() + SPAWN_TIMEOUT
+            with ThreadPoolExecutor(16) as pool:
+                users = list(pool.map(lambda name: hub.start_server(name, deadline), [*learners, "trainer"]))
+            yield hub, {u.name: u for u in users}, course
+        finally:
+            try:
+                stopped = subprocess.run([str(c) for c in stop], capture_output=True, text=True, timeout=TOOL_TIMEOUT)
+            except subprocess.TimeoutExpired as err:
+                stopped = err
+            left = workshop_run.workshop_processes(ws)
+            for proc in left:  # clean up whatever happens, then report
+                proc.kill()
+            assert getattr(stopped, "returncode", None) == 0, f"run.py stop failed: {stopped}"
+            assert not left, f"run.py stop left processes behind: {[p.pid for p in left]}"
+
+
+QUIZ = PROJECT / "book" / "trainers" / "a5-self-assessment.ipynb"
+
+
+@pytest.fixture
+def room(tmp_path):
+    """The room of 30 learners, in English."""
+    with running_room(tmp_path, LEARNERS, ["ws-ex1", "ws-ex2"], [PROJECT / "datasets", QUIZ]) as room:
+        yield room
 
 
 def labgrade(course, ws, *args):
@@ -370,3 +389,30 @@ def check_log_in_and_formgrader(hub, users):
     assert users["trainer"].call("GET", "/formgrader").status_code == 200
     learner = users["learner05"].session.get(users["learner05"].url + "/formgrader", timeout=REQUEST_TIMEOUT)
     assert learner.status_code == 404
+
+
+def test_a_french_workshop(tmp_path):
+    """language = "fr": the learner gets the French files and the French exercise, JupyterLab
+    speaks French from the installed language pack, and the French submission is graded."""
+    with running_room(tmp_path, ["learner01"], ["ws-ex1"], [PROJECT / "datasets", QUIZ],
+                      language="fr") as (hub, users, course):
+        user = users["learner01"]
+        quiz = user.call("GET", "/api/contents/a5-self-assessment.ipynb").json()["content"]
+        assert quiz["metadata"].get("translation", {}).get("source") == "../a5-self-assessment.ipynb", (
+            "the learner's quiz is not the French one")
+        settings = user.call("GET", "/lab/api/settings/@jupyterlab/translation-extension:plugin").json()
+        # lab-fr/overrides.json makes French the default of the language setting
+        assert settings["schema"]["properties"]["locale"]["default"] == "fr_FR", settings["schema"]["properties"]["locale"]
+        french = user.call("GET", "/lab/api/translations/fr_FR").json()
+        assert french["data"], f"JupyterLab has no French strings: {french.get('message')}"
+        listed = user.call("GET", "/assignments", params={"course_id": user.course_id}).json()["value"]
+        assert {a["assignment_id"] for a in listed if a["status"] == "released"} == {"ws-ex1-fr"}
+        user.assignment_action("fetch", "ws-ex1-fr")
+        user.answer("ws-ex1-fr", RIGHT)
+        user.assignment_action("submit", "ws-ex1-fr")
+        labgrade(course, hub.ws, "collect", "ws-ex1", "--lang", "fr")
+        labgrade(course, hub.ws, "autograde", "ws-ex1", "--lang", "fr")
+        labgrade(course, hub.ws, "export", "ws-ex1", "--lang", "fr", "--to", tmp_path / "notes.csv")
+        with open(tmp_path / "notes.csv", newline="") as f:
+            grades = {row["student_id"]: row for row in csv.DictReader(f)}
+        assert float(grades["learner01"]["score"]) == 3, grades

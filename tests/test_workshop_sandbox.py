@@ -55,7 +55,9 @@ print(json.dumps({
     "read the hub's admin token": len(text(paths["token"])) > 0,
     "read the passwords": "change-me" in text(paths["settings"]),
     "read the hub user's home": "key" in text(paths["hub_home_file"]),
-    "write the project": attempt(lambda: Path(paths["project"], "pwned.txt").write_text("x")),
+    # a folder of the project that the sandbox shows (read-only); the project's own folder may
+    # sit under /tmp, which in the sandbox is the learner's private /tmp
+    "write the project": attempt(lambda: Path(paths["project"], "migstats", "pwned.txt").write_text("x")),
 }))
 """
 
@@ -125,6 +127,7 @@ def test_a_learner_writes_only_their_home_and_their_inbound_folder(workshop):
         "read the hub user's home": False, "write the project": False,
     }
     assert gradebook.read_text() == "every learner's grades"
+    assert not (PROJECT / "migstats" / "pwned.txt").exists()
     assert (home / "notes.txt").read_text() == "mine"
     assert (learner_inbound(ws, COURSE_ID, "learner01") / "submitted.txt").read_text() == "x"
 
