@@ -146,13 +146,13 @@ def test_each_page_links_to_the_other_language_and_back(french, book):
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.slow
 def eval_texts(page: Path) -> list[str]:
     """The texts that {eval} roles put into a built page."""
     soup = BeautifulSoup(page.read_text(), "html.parser")
     return [value.get_text() for value in soup.select("article span.output.text_plain")]
 
 
+@pytest.mark.slow
 def test_numbers_shown_by_eval_are_in_french_format(french, book):
     """A number written the English way (1,234 or 0.5) that the English page shows just the same
     was not put into French. (1,033 alone may be a French decimal: the English page says 1.033.)"""
