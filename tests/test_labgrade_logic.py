@@ -21,6 +21,7 @@ import matplotlib.axes
 import nbformat
 import pytest
 
+from labgrade import arrivals
 from labgrade.checks import check_submission, compare_with_release, read_problem
 from labgrade.collect import (collect_from_exchange, collect_from_path, format_timestamp,
                               read_mapping, student_id_from_filename)
@@ -571,6 +572,129 @@ def test_collect_from_the_exchange_lists_every_submission(course):
         (f"exchange/{newest.name}", "collected")]
     assert entries[1].kept_at == f"exchange/{newer.name}"
     assert Ledger(course, "t1-ex1").counts() == {"superseded": 2, "collected": 2}
+
+
+# --- the hub's record of arrivals (labgrade.arrivals) ---------------------------------------------
+
+def hub_inbound(course):
+    return Path(course.config.Exchange.root) / "migstats-lab" / "inbound"
+
+
+def hub_submission(course, user, minute):
+    """A submission in a hub user's own inbound folder; its timestamp.txt says 12:<minute>."""
+    stamp = f"2026-03-02 12:{minute:02d}:00.000000 UTC"
+    folder = hub_inbound(course) / user / f"{user}+t1-ex1+{stamp}+h{minute}"
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(stamp)
+    (folder / "t1-ex1.ipynb").write_bytes(notebook_bytes())
+    return folder
+
+
+def test_the_hub_records_each_content_once(tmp_path):
+    inbound, log = tmp_path / "inbound", tmp_path / "arrivals.jsonl"
+    folder = inbound / "ana" / "ana+t1-ex1+x+1"
+    folder.mkdir(parents=True)
+    (folder / "t1-ex1.ipynb").write_text("first")
+    secret = tmp_path / "hub-secret.txt"
+    secret.write_text("the hub's own file")
+    (folder / "link.txt").symlink_to(secret)
+    (inbound / "eve").symlink_to(inbound / "ana")  # a folder link is not a hub user
+    known = {}
+    assert arrivals.look_once(inbound, log, known) == 1
+    assert arrivals.look_once(inbound, log, known) == 0  # nothing new
+    secret.write_text("changed")  # a link's target is never read
+    assert arrivals.look_once(inbound, log, known) == 0
+    (folder / "t1-ex1.ipynb").write_text("second")
+    (inbound / "ben" / "ben+t1-ex1+x+2").mkdir(parents=True)
+    assert arrivals.look_once(inbound, log, known) == 2
+    records = arrivals.read_log(log)
+    assert sorted(records) == ["ana/ana+t1-ex1+x+1", "ben/ben+t1-ex1+x+2"]
+    assert len(records["ana/ana+t1-ex1+x+1"]) == 2
+    assert arrivals.first_seen(folder, log) == datetime.datetime.fromisoformat(
+        records["ana/ana+t1-ex1+x+1"][-1]["seen"])
+    (folder / "t1-ex1.ipynb").write_text("third")  # not seen yet
+    assert arrivals.first_seen(folder, log) is None
+    with log.open("a") as out:
+        out.write('{"folder": "ana/cut')  # a line cut by a crash is skipped
+    assert len(arrivals.read_log(log)["ana/ana+t1-ex1+x+1"]) == 2
+
+
+def test_a_very_large_submission_is_told_apart_by_its_names_and_sizes(tmp_path, monkeypatch):
+    folder = tmp_path / "ana+t1-ex1+x+1"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.bin").write_bytes(b"1234")
+    small = arrivals.fingerprint(folder)
+    monkeypatch.setattr(arrivals, "MAX_BYTES", 3)
+    large = arrivals.fingerprint(folder)
+    assert large != small
+    (folder / "sub" / "a.bin").write_bytes(b"abcd")  # same size: not read again
+    assert arrivals.fingerprint(folder) == large
+    (folder / "sub" / "a.bin").write_bytes(b"abcde")
+    assert arrivals.fingerprint(folder) != large
+    (folder / "sub" / "a.bin").rename(folder / "sub" / "b.bin")
+    assert arrivals.fingerprint(folder) not in (small, large)
+
+
+def test_a_restarted_watch_records_only_what_is_new(tmp_path):
+    inbound, log = tmp_path / "inbound", tmp_path / "arrivals.jsonl"
+    arrivals.watch(inbound, log, poll=0, looks=1)  # no inbound folder yet: nothing, no error
+    assert not log.exists()
+    (inbound / "ana" / "ana+t1-ex1+x+1").mkdir(parents=True)
+    arrivals.watch(inbound, log, poll=0, looks=2)
+    arrivals.watch(inbound, log, poll=0, looks=1)  # the hub restarted
+    assert len(log.read_text().splitlines()) == 1
+    (inbound / "ana" / "ana+t1-ex1+x+1" / "t1-ex1.ipynb").write_text("{}")
+    arrivals.watch(inbound, log, poll=0, looks=1)
+    assert len(log.read_text().splitlines()) == 2
+
+
+def test_a_hub_submission_takes_the_time_the_hub_saw_it(course):
+    course.api = lambda: ExchangeApi(course)
+    folder = hub_submission(course, "ana", 0)  # the learner's own stamp says 12:00
+    log = hub_inbound(course).parent / "arrivals.jsonl"
+    arrivals.look_once(hub_inbound(course), log, {})
+    seen = datetime.datetime.fromisoformat(arrivals.read_log(log)[f"ana/{folder.name}"][0]["seen"])
+    entry, = collect_from_exchange(course, "t1-ex1").entries
+    assert (entry.state, entry.student, entry.timestamp) == ("collected", "ana", format_timestamp(seen))
+    assert entry.collect_notes == [
+        f"timestamp.txt says 2026-03-02 12:00:00.000000 UTC, but the hub first saw this content "
+        f"at {format_timestamp(seen)}: the hub's time is used"]
+    # nbgrader's lateness is computed from the collected timestamp.txt: the hub's time
+    assert (course.submitted_dir("ana", "t1-ex1") / "timestamp.txt").read_text() == format_timestamp(seen)
+
+
+def test_a_learner_stamp_close_to_the_hubs_time_is_not_named(course):
+    course.api = lambda: ExchangeApi(course)
+    folder = hub_submission(course, "ana", 0)
+    log = hub_inbound(course).parent / "arrivals.jsonl"
+    seen = "2026-03-02T12:00:59+00:00"  # 59 s after the learner's stamp: within the slack
+    log.write_text(json.dumps({"folder": f"ana/{folder.name}", "seen": seen,
+                               "sha256": arrivals.fingerprint(folder)}) + "\n")
+    entry, = collect_from_exchange(course, "t1-ex1").entries
+    assert (entry.timestamp, entry.collect_notes) == ("2026-03-02 12:00:59.000000 UTC", [])
+
+
+def test_content_changed_since_the_hubs_look_takes_the_collection_time(course):
+    course.api = lambda: ExchangeApi(course)
+    folder = hub_submission(course, "ana", 0)
+    log = hub_inbound(course).parent / "arrivals.jsonl"
+    arrivals.look_once(hub_inbound(course), log, {})
+    (folder / "t1-ex1.ipynb").write_bytes(notebook_bytes() + b" ")
+    before = datetime.datetime.now(datetime.timezone.utc)
+    entry, = collect_from_exchange(course, "t1-ex1").entries
+    after = datetime.datetime.now(datetime.timezone.utc)
+    assert format_timestamp(before) <= entry.timestamp <= format_timestamp(after)
+    assert entry.collect_notes[0].startswith("the hub had not yet seen this content")
+
+
+def test_without_the_hubs_record_the_learners_time_is_used_and_said(course):
+    course.api = lambda: ExchangeApi(course)
+    hub_submission(course, "ana", 7)
+    entry, = collect_from_exchange(course, "t1-ex1").entries
+    assert entry.timestamp == "2026-03-02 12:07:00.000000 UTC"
+    assert entry.collect_notes == [
+        f"the hub kept no record of arrivals ({hub_inbound(course).parent / 'arrivals.jsonl'}): "
+        "the time is the learner's own timestamp.txt"]
 
 
 def test_a_failed_nbgrader_collect_is_reported(course):

@@ -8,6 +8,7 @@ Every wait has a deadline, so a broken hub fails the test instead of hanging it.
 """
 import contextlib
 import csv
+import datetime
 import fcntl
 import importlib.util
 import json
@@ -26,6 +27,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from labgrade.collect import format_timestamp
 
 pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
@@ -255,6 +257,7 @@ def test_workshop_hub_round_trip(room, tmp_path):
     check_learners_run_in_the_sandbox(hub)
     check_ten_learners_get_the_right_grades(hub, users, course, tmp_path)
     check_a_learner_can_neither_read_nor_forge_another_learners_submission(hub, users, course)
+    check_a_learner_cannot_choose_the_time_of_their_submission(hub, users, course)
     check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users, course)
     check_log_in_and_formgrader(hub, users)
 
@@ -352,6 +355,44 @@ def check_a_learner_can_neither_read_nor_forge_another_learners_submission(hub, 
     forged = [e for e in entries if "+forged" in e["origin"]]
     assert [(e["state"], e["student"]) for e in forged] == [("ignored", "learner01")]
     assert "'learner02'" in forged[0]["reason"]
+
+
+# learner03's code: submit again with a timestamp.txt from long ago, and try the hub's record.
+EARLY = """
+import glob, json, os, shutil
+inbound, log = "{inbound}", "{log}"
+early = os.path.join(inbound, "learner03+ws-ex1+2000-01-01 00:00:00.000000 UTC+early")
+shutil.copytree(glob.glob(inbound + "/learner03+ws-ex1+*")[0], early)
+with open(os.path.join(early, "timestamp.txt"), "w") as stamp:
+    stamp.write("2000-01-01 00:00:00.000000 UTC")
+try:
+    with open(log, "a") as record:
+        record.write("forged by learner03")
+except OSError:
+    pass
+print(json.dumps({{"log_seen": os.path.exists(log) and "learner01" in open(log).read()}}))
+"""
+
+
+def check_a_learner_cannot_choose_the_time_of_their_submission(hub, users, course):
+    """A submission's time is when the hub saw it (labgrade.arrivals), not the learner's stamp."""
+    ws = hub.ws
+    exchange = ws.exchange / "migstats-lab"
+    log = exchange / "arrivals.jsonl"
+    before = datetime.datetime.now(datetime.timezone.utc)
+    seen = json.loads(users["learner03"].run_code(EARLY.format(inbound=exchange / "inbound", log=log)))
+    assert not seen["log_seen"], "learner03 can read the hub's record of arrivals"
+    for _ in range(30):  # the hub looks every 2 s
+        if "+early" in log.read_text():
+            break
+        time.sleep(1)
+    assert "forged by learner03" not in log.read_text(), "learner03 wrote into the hub's record"
+    labgrade(course, ws, "collect", "ws-ex1")
+    entries = json.loads((course / "reports" / "ws-ex1" / "status.json").read_text())["entries"]
+    early, = [e for e in entries if e["origin"].endswith("+early")]
+    assert (early["state"], early["student"]) == ("collected", "learner03")
+    assert early["timestamp"] >= format_timestamp(before), f"the learner's own time was used: {early}"
+    assert any("timestamp.txt says 2000-01-01" in note for note in early["collect_notes"]), early
 
 
 def check_thirty_learners_submitting_at_the_same_moment_lose_nothing(hub, users, course):

@@ -30,11 +30,12 @@ import stat
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from nbgrader.utils import parse_utc
 
+from . import arrivals
 from .checks import read_problem
 from .course import CourseError
 from .ledger import Entry, Ledger
@@ -50,6 +51,7 @@ class Candidate:
     path: Path
     timestamp: datetime.datetime
     is_folder: bool
+    notes: list[str] = field(default_factory=list)  # for the ledger, about where it came from
 
 
 def student_id_from_filename(filename):
@@ -237,7 +239,7 @@ def add_candidate(course, assignment, ledger, candidate, notebook_names):
     if previous is not None:
         supersede(course, assignment, previous)
         previous.reason = f"older than the submission from {candidate.origin}"
-    notes = store(course, assignment, candidate, notebook_names)
+    notes = candidate.notes + store(course, assignment, candidate, notebook_names)
     ledger.add(Entry(origin=candidate.origin, state="collected", student=candidate.student,
                      timestamp=stamp, collect_notes=notes))
 
@@ -307,9 +309,37 @@ def collect_from_learner_inbounds(course, assignment, inbound, ledger, notebook_
                                  reason=f"submitted by the hub user {user!r} under the name "
                                         f"{named!r}; only {user!r} is accepted from this folder"))
                 continue
-            candidates.append(Candidate(origin, user, folder, submission_time(folder), True))
+            moment, notes = hub_time(folder, inbound.parent / arrivals.LOG_NAME)
+            candidates.append(Candidate(origin, user, folder, moment, True, notes))
     for candidate in sorted(candidates, key=lambda c: c.timestamp):
         add_candidate(course, assignment, ledger, candidate, notebook_names)
+
+
+# A learner's timestamp.txt further than this from the hub's time is named in the ledger.
+STAMP_SLACK = datetime.timedelta(seconds=60)
+
+
+def hub_time(folder, log):
+    """The time of a hub user's submission folder, and notes for the ledger.
+
+    The time is when the hub first saw the folder's present content (labgrade.arrivals), not
+    the learner's own ``timestamp.txt``; without the hub's record, the learner's time is used
+    and the ledger says so.
+    """
+    written = submission_time(folder)
+    if not log.exists():
+        return written, [f"the hub kept no record of arrivals ({log}): the time is the "
+                         "learner's own timestamp.txt"]
+    seen = arrivals.first_seen(folder, log)
+    notes = []
+    if seen is None:
+        seen = datetime.datetime.now(datetime.timezone.utc)
+        notes.append("the hub had not yet seen this content (it changed in the last seconds): "
+                     "its time is the time of collection")
+    if abs(written - seen) > STAMP_SLACK:
+        notes.append(f"timestamp.txt says {format_timestamp(written)}, but the hub first saw "
+                     f"this content at {format_timestamp(seen)}: the hub's time is used")
+    return seen, notes
 
 
 def submission_time(folder):

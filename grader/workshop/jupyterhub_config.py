@@ -19,6 +19,7 @@ from pathlib import Path
 from traitlets.config import PyFileConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from labgrade.arrivals import LOG_NAME  # noqa: E402
 from learner_sandbox import copy_learner_files, learner_sandbox  # noqa: E402
 from workshop_settings import CHP_COMMAND, HERE, load  # noqa: E402
 
@@ -53,6 +54,15 @@ c.Authenticator.admin_users = set(ws.trainers)
 
 # A service token for run.py (status) and the tests: manage users and servers.
 c.JupyterHub.services = [{"name": "workshop-admin", "api_token": ws.admin_token()}]
+# When each submission arrived, as the hub saw it (learners cannot write this record; their own
+# timestamp.txt they can): labgrade collect takes a hub user's submission time from it.
+exchange = ws.exchange / course_id
+c.JupyterHub.services.append({
+    "name": "submission-arrivals",
+    "command": [sys.executable, "-m", "labgrade.arrivals", str(exchange / "inbound"),
+                str(exchange / LOG_NAME)],
+    "environment": {"WORKSHOP_STATE_DIR": str(ws.state_dir)},  # run.py stop finds it by this
+})
 c.JupyterHub.load_roles = [{
     "name": "workshop-admin",
     "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
