@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 from labgrade.answers import answered, reference_answers
+from labgrade.cli import DEFAULT_WORKERS
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -62,7 +63,8 @@ def main():
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--assignment", default="m1-ex1")
     args.add_argument("--learners", type=int, default=60)
-    args.add_argument("--workers", type=int, default=os.cpu_count())
+    args.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                      help="labgrade's workers (default: labgrade's own, one more than the cores)")
     args.add_argument("--sources", default=str(REPO / "grader" / "source"),
                       help="the folder of assignment sources (default: the course's)")
     opts = args.parse_args()
