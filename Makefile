@@ -49,8 +49,8 @@ test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 	$(BIN)/python -m pytest
 
 .PHONY: mutation
-mutation: $(STAMP) ## Mutation score per module and survivors (slow; MODULES="flows ledger", SAMPLE=100)
-	$(BIN)/python bench/mutation.py $(if $(SAMPLE),--sample $(SAMPLE)) $(MODULES)
+mutation: $(STAMP) ## Mutation score per module and survivors (slow; MODULES="flows ledger", SAMPLE=100, CHILDREN=2)
+	$(BIN)/python bench/mutation.py $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(CHILDREN),--children $(CHILDREN)) $(MODULES)
 
 # Learners' settings (grader/workshop/learner): MyST rendered, no nbgrader authoring tools, no news
 # or update checks from the internet. Trainers who write exercises use lab-trainer.

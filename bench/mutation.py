@@ -1,9 +1,11 @@
 """Mutation score of migstats and of labgrade's pure logic, one module at a time (mutmut).
 
-Usage: python bench/mutation.py [--sample N] [--tests-from REV] [MODULE ...]   (`make mutation`)
+Usage: python bench/mutation.py [--sample N] [--children N] [--tests-from REV] [MODULE ...]
+       (`make mutation`)
   MODULE        a key of MODULES below, e.g. `flows` or `collect`; default: all of them.
   --sample N    run N mutants per module, drawn at random with a fixed seed (an estimate of
                 the score in minutes; the same N draws the same mutants every time).
+  --children N  mutants tested at once (default 1: the machine is shared).
   --tests-from  take tests/ from a git revision, e.g. to score the tests before a change.
 
 mutmut changes the code in small ways (a `<` becomes `<=`, a number changes, a line goes) and
@@ -13,7 +15,7 @@ pyproject.toml, [tool.mutmut]: only the quick test files run (no notebooks, nbgr
 
 mutmut needs each package at the top of its folder, and labgrade lives in grader/. So this
 script copies migstats, labgrade, the tests and the data into _build/mutation/ and runs mutmut
-there, under `nice`, one worker at a time (the machine is shared). It prints, per module, the
+there, under `nice`, one mutant at a time unless told otherwise. It prints, per module, the
 score (killed / all mutants) and every survivor with its change. Survivors that change nothing
 observable are listed in tests/mutation/EQUIVALENT.md; they are shown as "equivalent" and the
 second score leaves them out. Exit status 1 when a migstats module is under TARGET without them.
@@ -48,6 +50,7 @@ MODULES = {
     "protection": ("migstats.protection", "migstats/protection.py"),
     "flows": ("migstats.flows", "migstats/flows.py"),
     "collect": ("labgrade.collect", "grader/labgrade/collect.py"),
+    "arrivals": ("labgrade.arrivals", "grader/labgrade/arrivals.py"),
     "ledger": ("labgrade.ledger", "grader/labgrade/ledger.py"),
     "checks": ("labgrade.checks", "grader/labgrade/checks.py"),
     "export": ("labgrade.export", "grader/labgrade/export.py"),
@@ -119,14 +122,14 @@ def results():
     return dict(line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
 
 
-def measure(key, known, sample):
+def measure(key, known, sample, children=1):
     module, _ = MODULES[key]
     start = time.perf_counter()
     names = [f"{module}.*"]
     if sample:
         everyone = mutants_of(module)
         names = sorted(random.Random(sample).sample(everyone, min(sample, len(everyone))))
-    run = subprocess.run([*NICE, str(MUTMUT), "run", "--max-children", "1", *names],
+    run = subprocess.run([*NICE, str(MUTMUT), "run", "--max-children", str(children), *names],
                          cwd=STAGE, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if run.returncode != 0:
@@ -158,6 +161,7 @@ def main(argv):
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--sample", type=int, default=0, metavar="N",
                         help="run N mutants per module, drawn at random with a fixed seed")
+    parser.add_argument("--children", type=int, default=1, metavar="N", help="mutants tested at once")
     parser.add_argument("--tests-from", metavar="REV", help="take tests/ from a git revision")
     args = parser.parse_args(argv)
     unknown = set(args.modules) - set(MODULES)
@@ -168,7 +172,7 @@ def main(argv):
     start = time.perf_counter()
     stage(args.tests_from)
     known = equivalents()
-    rows = [measure(key, known, args.sample) for key in args.modules or MODULES]
+    rows = [measure(key, known, args.sample, args.children) for key in args.modules or MODULES]
     print(f"\n{'module':26s} {'mutants':>7s} {'score':>7s} {'w/o equivalents':>16s}")
     for module, total, score, kept in rows:
         print(f"{module:26s} {total:7d} {score:7.1%} {kept:16.1%}")
