@@ -37,7 +37,7 @@ def backtest(y, forecaster, origins, horizon):
 
     ``forecaster(train, horizon)`` returns a DataFrame (or Series) indexed by the months after
     the origin, with a column ``mean`` and optionally ``lower`` and ``upper``. Returns one row
-    per origin and horizon: origin, horizon, month, actual, and the forecaster's columns. Months
+    per origin and horizon: month, origin, horizon, actual, and the forecaster's columns. Months
     beyond the end of ``y`` are left out.
     """
     y = _series(y, "y")

@@ -24,6 +24,14 @@ from nbgrader.api import Gradebook
 
 COURSE_CONFIG = Path(__file__).resolve().parent.parent / "grader" / "nbgrader_config.py"
 LIMITS = Limits(cell_timeout=120, notebook_timeout=900, memory_mb=4096)
+FIXTURE_SOURCES = Path(__file__).resolve().parent / "fixtures" / "labgrade" / "source"
+
+
+def fixture_course(root: Path) -> Path:
+    """A new course at ``root`` with the small test assignments of tests/fixtures/labgrade."""
+    shutil.copytree(FIXTURE_SOURCES, root / "source")
+    shutil.copy(COURSE_CONFIG, root)
+    return root
 
 
 @dataclass

@@ -353,3 +353,100 @@ def test_agrees_with_the_ground_truth(rules):
     # For the migrants found correctly, the move is (almost always) dated on the right crossing.
     right = both[true_status.str.contains("term") & (both["status"] == true_status)]
     assert (right["move_date"] == right["move_date_true"]).mean() > 0.95
+
+
+# --- exact outputs, and the boundaries of each rule (found by mutation testing) -------------------
+
+def test_stock_table_labels_and_weights_of_any_size():
+    census = small_census()
+    census.index = [10, 11, 12, 13, 14, 15]  # the census's own record numbers
+    table = d.migrant_stocks(census, "XLM")
+    assert list(table.index) == ["native-born", "foreign-born", "total"]
+    assert list(table.columns) == ["citizen", "foreigner", "total"]
+    assert (table.index.name, table.columns.name) == ("birth", "citizenship")
+    assert table.loc["native-born", "citizen"] == 150 and table.loc["foreign-born", "citizen"] == 40
+    # a weight of 0 (a record kept for the sample only) and weights below 1 are weights too
+    census["weight"] = [0.0, 0.5, 30.0, 40.0, 5.0, 50.0]
+    table = d.migrant_stocks(census, "XLM")
+    assert table.loc["native-born", "citizen"] == 50 and table.loc["native-born", "foreigner"] == 0.5
+    # a native-born cell nobody falls in is 0, not missing
+    table = d.migrant_stocks(census[census["country_of_birth"] != "XLM"].assign(
+        country_of_birth=["XKS", "XKS", "XLM"], citizenship=["XKS", "XDR", "XLM"]), "XLM")
+    assert table.loc["native-born", "foreigner"] == 0.0 and not table.isna().any().any()
+
+
+def test_census_errors_name_the_census():
+    census = small_census()
+    with pytest.raises(ValueError, match="^census has no column 'weight'"):
+        d.migrant_stocks(census.drop(columns="weight"), "XLM")
+    with pytest.raises(ValueError, match="^census has no column 'citizenship'"):
+        d.birth_citizenship_group(census.drop(columns="citizenship"), "XLM")
+    with pytest.raises(ValueError, match="^crossings has no column 'direction'"):
+        d.spells(crossings(("A", "2024-01-05", "entry")).drop(columns="direction"), "2024-01-01", "2024-12-31")
+
+
+def test_an_empty_second_citizenship_is_not_a_citizenship():
+    # pandas' nullable text (convert_dtypes(), or a file read with dtype_backend="numpy_nullable"):
+    # an empty second citizenship compares as NA, and a person without one is not a citizen by it.
+    census = small_census().astype({"second_citizenship": "string", "citizenship": "string"})
+    assert d.migrant_stocks(census, "XLM").equals(d.migrant_stocks(small_census(), "XLM"))
+    groups = d.birth_citizenship_group(census, "XLM")
+    assert groups.name == "group" and list(groups) == list(d.birth_citizenship_group(small_census(), "XLM"))
+
+
+def test_crossing_dates_may_be_written_as_text():
+    as_dates = crossings(("A", "2024-01-05", "entry"), ("A", "2024-03-01", "exit"))
+    as_text = as_dates.assign(date=as_dates["date"].dt.strftime("%Y-%m-%d"))
+    assert d.spells(as_text, "2024-01-01", "2024-12-31").equals(d.spells(as_dates, "2024-01-01", "2024-12-31"))
+
+
+def test_a_window_needs_both_dates():
+    table = crossings(("A", "2024-01-05", "entry"))
+    with pytest.raises(ValueError, match="window_start=None must be a date before"):
+        d.spells(table, None, "2024-12-31")
+    with pytest.raises(ValueError, match="must be a date before window_end=None"):
+        d.spells(table, "2024-01-01", None)
+
+
+def test_merged_spells_table_columns():
+    table = d.spells(crossings(("A", "2024-01-05", "entry"), ("A", "2024-02-01", "exit"),
+                               ("A", "2024-02-10", "entry")), "2024-01-01", "2024-12-31")
+    table.index = table.index + 100
+    merged = d.merge_short_trips(table)
+    assert list(merged.columns) == ["traveller_id", "spell", "start", "end", "days", "left_censored",
+                                    "right_censored", "crossings"]
+    assert list(merged.index) == list(range(len(merged)))
+    assert list(merged["left_censored"]) == [True, False]
+
+
+def test_exactly_half_the_days_in_the_country_is_not_usual_residence():
+    # No spell reaches 12 months, so residence comes from the days observed (1 to 20 January):
+    # absent 1-10 January, present 11-20 January: 10 days of 20, not more than half.
+    half = crossings(("A", "2024-01-11", "entry"))
+    out = d.classify_travellers(half, "2024-01-01", "2024-01-20", "2024-01-15", "2024-01-20")
+    assert list(out["status"]) == ["visitor"]
+    more = crossings(("A", "2024-01-10", "entry"))  # 11 days of 20
+    out = d.classify_travellers(more, "2024-01-01", "2024-01-20", "2024-01-15", "2024-01-20")
+    assert list(out["status"]) == ["resident traveller"]
+
+
+def test_on_the_day_a_stay_ends_the_traveller_is_already_away():
+    # A resident for two years leaves on 1 July 2024; the stay's last day is 30 June. On 1 July the
+    # traveller is in the absence that follows, and that absence is long-term emigration.
+    table = crossings(("A", "2022-01-03", "entry"), ("A", "2024-07-01", "exit"))
+    merged = d.merge_short_trips(d.spells(table, "2022-01-01", "2025-12-31"))
+    stay = merged[merged["spell"] == "stay"].iloc[0]
+    assert stay["end"] == pd.Timestamp("2024-07-01")
+    out = d.classify_travellers(table, "2022-01-01", "2025-12-31", "2024-07-02", "2024-12-31")
+    assert list(out["status"]) == ["visitor"]  # no move in the period; away on 2 July
+    out = d.classify_travellers(table, "2022-01-01", "2025-12-31", "2024-07-01", "2024-12-31")
+    assert list(out["status"]) == ["long-term emigrant"]
+
+
+def test_movements_table_columns():
+    table = crossings(("B", "2024-02-01", "entry"), ("A", "2024-01-05", "entry"), ("A", "2024-03-01", "exit"))
+    table.index = [7, 3, 5]
+    out = d.classify_movements(table, "2024-01-01", "2024-12-31")
+    assert list(out.columns) == ["traveller_id", "date", "direction", "resident_before", "spell_days",
+                                 "censored", "movement"]
+    assert list(out.index) == [0, 1, 2] and list(out["traveller_id"]) == ["A", "A", "B"]

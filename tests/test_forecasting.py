@@ -90,3 +90,84 @@ def test_clear_errors(y):
         fc.backtest(y, fc.seasonal_naive, ["2030-01-01"], 6)
     with pytest.raises(ValueError, match="more than m"):
         fc.seasonal_naive(y[:10], 6)
+
+
+def test_each_function_names_its_own_wrong_argument(y):
+    with pytest.raises(TypeError, match="^train must be a pandas Series"):
+        fc.seasonal_naive(list(y), 6)
+    with pytest.raises(TypeError, match="^y must be a pandas Series"):
+        fc.backtest(list(y), fc.seasonal_naive, [y.index[30]], 6)
+    table = fc.backtest(y, fc.seasonal_naive, [y.index[30]], 6)
+    with pytest.raises(TypeError, match="^y must be a pandas Series"):
+        fc.scores(table, list(y))
+
+
+def test_seasonal_naive_needs_more_than_one_season(y):
+    with pytest.raises(ValueError, match="train has 12 values"):
+        fc.seasonal_naive(y[:12], 6)  # no seasonal difference to estimate sigma from
+    assert len(fc.seasonal_naive(y[:13], 6)) == 6
+
+
+def test_seasonal_naive_defaults_by_hand():
+    # Two seasons of m = 12 (counts, as flows are): last season 13..24, each value 12 above the
+    # one a season before, so sigma = 12. Default level 80%: z = 1.2816, interval 15.38 wide.
+    months = pd.date_range("2020-01-01", periods=24, freq="MS")
+    train = pd.Series(np.arange(1, 25), index=months)
+    out = fc.seasonal_naive(train, 13)
+    assert list(out.columns) == ["mean", "lower", "upper"]
+    assert all(dtype == float for dtype in out.dtypes)
+    assert list(out["mean"]) == [*range(13, 25), 13]
+    assert np.allclose(out["upper"] - out["mean"], [12 * 1.2815516] * 12 + [12 * 1.2815516 * np.sqrt(2)])
+    assert list(out.index) == list(pd.date_range("2022-01-01", periods=13, freq="MS"))
+
+
+def test_seasonal_naive_dates_months_when_the_index_has_no_frequency(y):
+    train = y[:30]
+    train.index = pd.DatetimeIndex(list(train.index))  # read from a file: no freq
+    assert train.index.freq is None
+    out = fc.seasonal_naive(train, 3)
+    assert list(out.index) == list(pd.date_range(y.index[30], periods=3, freq="MS"))
+
+
+def test_backtest_table_columns_and_rows(y):
+    def mean_only(train, h):  # a forecaster that returns a Series
+        return pd.Series(float(train.mean()), index=pd.date_range(train.index[-1], periods=h + 1, freq="MS")[1:])
+
+    table = fc.backtest(y, mean_only, [y.index[40], y.index[50]], 3)
+    assert list(table.columns) == ["month", "origin", "horizon", "actual", "mean"]
+    assert list(table.index) == list(range(6))
+    assert list(table["month"]) == [*y.index[41:44], *y.index[51:54]]
+    assert table["mean"].iloc[0] == pytest.approx(y[:41].mean())
+    table = fc.backtest(y, fc.seasonal_naive, [y.index[40]], 2)
+    assert list(table.columns) == ["month", "origin", "horizon", "actual", "mean", "lower", "upper"]
+
+
+def test_an_actual_on_the_bound_is_inside_the_interval():
+    assert fc.coverage([3.0, 6.0, 7.0], [3.0, 3.0, 3.0], [6.0, 6.0, 6.0]) == pytest.approx(2 / 3)
+    months = pd.date_range("2020-01-01", periods=6, freq="MS")
+    y = pd.Series([1.0, 3, 2, 6, 3, 6], index=months)
+    table = pd.DataFrame({"origin": months[3], "horizon": [1, 2], "month": months[4:],
+                          "actual": [3.0, 6], "mean": [5.0, 5], "lower": [3.0, 3], "upper": [6.0, 6]})
+    assert fc.scores(table, y, m=2)["coverage"] == 1.0
+
+
+def test_scores_default_to_a_season_of_twelve_months(y):
+    table = fc.backtest(y, fc.seasonal_naive, [y.index[40]], 6)
+    assert fc.scores(table, y).equals(fc.scores(table, y, m=12))
+    assert fc.scores(table, y)["MASE"] != pytest.approx(fc.scores(table, y, m=13)["MASE"])
+
+
+def test_pandas_missing_values_count_as_numpy_nan():
+    # Nullable columns (pandas' NA, e.g. after convert_dtypes()) give the same scores as NaN.
+    actual = pd.array([4.0, None, 8.0], dtype="Float64")
+    same = np.array([4.0, np.nan, 8.0])
+    assert fc.coverage(actual, [3, 3, 3], [6, 6, 6]) == fc.coverage(same, [3, 3, 3], [6, 6, 6]) == pytest.approx(1 / 3)
+    lower = pd.array([3.0, 3.0, None], dtype="Float64")
+    assert fc.coverage(same, lower, [6, 6, 9]) == pytest.approx(1 / 3)
+    upper = pd.array([6.0, 6.0, None], dtype="Float64")
+    assert fc.coverage(same, [3, 3, 3], upper) == pytest.approx(1 / 3)
+    train = pd.array([1.0, 3, 2, 6], dtype="Float64")
+    assert fc.mase(pd.array([10.0, 10], dtype="Float64"), pd.array([9.0, 13], dtype="Float64"), train, m=2) == pytest.approx(1.0)
+    assert np.isnan(fc.mase(actual, [5.0, 5, 5], [1.0, 3, 2, 6], m=2))
+    assert np.isnan(fc.mase([4.0, 5, 8], pd.array([5.0, None, 5], dtype="Float64"), [1.0, 3, 2, 6], m=2))
+    assert np.isnan(fc.mase([4.0, 5], [5.0, 5], pd.array([1.0, 3, None, 6], dtype="Float64"), m=2))

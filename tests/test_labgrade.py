@@ -29,11 +29,10 @@ from labgrade.collect import student_id_from_filename
 from labgrade.course import Course
 from labgrade.ledger import Ledger
 from labgrade.sandbox import SandboxError, check_sandbox
+from nbgrader_harness import fixture_course
 
 pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "labgrade"
 ASSIGNMENT = "t1-ex1"
 DUE = datetime.datetime(2026, 3, 2, 17, 0, tzinfo=datetime.timezone.utc)
 ON_TIME = DUE - datetime.timedelta(hours=3)
@@ -100,9 +99,7 @@ def world(tmp_path_factory):
     """A released course, a cohort collected from a zip and a folder, graded once."""
     check_sandbox()
     tmp = tmp_path_factory.mktemp("labgrade")
-    root = tmp / "course"
-    shutil.copytree(FIXTURE / "source", root / "source")
-    shutil.copy(REPO / "grader" / "nbgrader_config.py", root)
+    root = fixture_course(tmp / "course")
     grader_file = root / "grader-notes.txt"
     grader_file.write_text("the grader's notes\n")
     home_file = Path.home() / f".labgrade-test-keep-{os.getpid()}.txt"

@@ -19,11 +19,10 @@ from labgrade.cli import main
 from labgrade.course import Course
 from labgrade.ledger import Ledger
 from labgrade.sandbox import check_sandbox
+from nbgrader_harness import fixture_course
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "labgrade"
 ASSIGNMENT = "t1-ex1"
 WRONG = {"q1": "def total(xs):\n    return len(xs)", "q2": "share = 0.5", "q3": "largest = 50"}
 RIGHT = {"q1": "def total(xs):\n    return sum(xs)", "q2": "share = ARRIVALS[0] / sum(ARRIVALS)",
@@ -141,9 +140,7 @@ def cohort(tmp_path_factory):
     """The cohort graded by labgrade and, on a copy, by plain nbgrader."""
     check_sandbox()
     tmp = tmp_path_factory.mktemp("tricks")
-    root = tmp / "course"
-    shutil.copytree(FIXTURE / "source", root / "source")
-    shutil.copy(REPO / "grader" / "nbgrader_config.py", root)
+    root = fixture_course(tmp / "course")
     assert main(["--course", str(root), "release", ASSIGNMENT]) == 0
     release = root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     folder = tmp / "in"
