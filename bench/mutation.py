@@ -22,6 +22,7 @@ second score leaves them out. Exit status 1 when a migstats module is under TARG
 """
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -56,6 +57,13 @@ MODULES = {
     "export": ("labgrade.export", "grader/labgrade/export.py"),
 }
 KILLED = {"killed", "timeout", "caught by type check"}
+# mutmut forks each mutant's test run from a process that has already run the tests. Thread
+# pools started there (polars, under samplics; BLAS) are lost in the fork and their locks can
+# stay held: the child then waits for ever, and mutmut reports a timeout, not a kill. One
+# thread each avoids that.
+ENV = {**os.environ, "POLARS_MAX_THREADS": "1", "_RJEM_MALLOC_CONF": "background_thread:false",
+       "OMP_NUM_THREADS": "1",
+       "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def stage(tests_from=None):
@@ -88,7 +96,7 @@ def mutants_of(module):
     # mutmut has no command that only generates: a run for a name that matches no mutant does
     # the generation and the test timing, then stops.
     subprocess.run([*NICE, str(MUTMUT), "run", f"{module}.no-such-mutant"], cwd=STAGE,
-                   capture_output=True)
+                   capture_output=True, env=ENV)
     return sorted(n for n in results() if n.startswith(module + "."))
 
 
@@ -130,7 +138,7 @@ def measure(key, known, sample, children=1):
         everyone = mutants_of(module)
         names = sorted(random.Random(sample).sample(everyone, min(sample, len(everyone))))
     run = subprocess.run([*NICE, str(MUTMUT), "run", "--max-children", str(children), *names],
-                         cwd=STAGE, capture_output=True, text=True)
+                         cwd=STAGE, capture_output=True, text=True, env=ENV)
     seconds = time.perf_counter() - start
     if run.returncode != 0:
         print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
