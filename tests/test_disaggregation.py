@@ -6,8 +6,10 @@ formula (Wolter 2007, ch. 6; Lohr 2022, ch. 9) written out below, and the sampli
 
 import json
 import math
+import re
 import subprocess
 import sys
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -420,3 +422,143 @@ def test_age_group():
     assert groups.cat.ordered and len(groups.cat.categories) == 18
     with pytest.raises(ValueError, match="multiple"):
         dg.age_group(pd.Series([1]), width=10, top=85)
+
+
+# --- exact outputs and limits (found by mutation testing) ----------------------------------------
+
+def test_domain_difference_interval_and_labels_by_hand():
+    # TINY has 2 strata and 5 PSUs: df = 5 - 2 = 3. The 90% interval is difference +- t(0.95; 3) se.
+    frame = TINY.assign(y=TINY["y"].astype(float))
+    result = dg.domain_difference(frame, "y", "migrant", 1, 0, level=0.9)
+    assert list(result.index) == ["difference", "se", "ci_low", "ci_high", "covariance",
+                                  "se_if_independent", "t"]
+    half = 2.3533634 * result["se"]  # t quantile, 3 degrees of freedom (statistical tables)
+    assert result["ci_low"] == pytest.approx(result["difference"] - half)
+    assert result["ci_high"] == pytest.approx(result["difference"] + half)
+    assert result["t"] == pytest.approx(result["difference"] / result["se"])
+    assert result["difference"] == pytest.approx(130 / 60 - 160 / 50)
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.5])
+def test_a_level_must_lie_strictly_between_0_and_1(level):
+    frame = TINY.assign(y=TINY["y"].astype(float))
+    with pytest.raises(ValueError, match=f"level={level!r} must be between 0 and 1"):
+        dg.weighted_mean(frame, "y", level=level)
+    with pytest.raises(ValueError, match=f"level={level!r} must be between 0 and 1"):
+        dg.domain_difference(frame, "y", "migrant", 1, 0, level=level)
+
+
+def test_domain_difference_names_a_wrong_variable():
+    with pytest.raises((KeyError, ValueError), match="variable"):
+        dg.domain_difference(TINY, "no_such_column", "migrant", 1, 0)
+
+
+def test_no_numpy_warnings_for_constant_or_zero_domains():
+    # A domain where everybody has the same value (no design effect) and one whose estimate is
+    # 0 (no CV): the table says NaN, quietly; a lesson shows no RuntimeWarning.
+    frame = TINY.assign(y=np.where(TINY["migrant"] == 1, 0.0, 3.0), x=1.0, b=(TINY["migrant"] == 0).astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean = dg.weighted_mean(frame, "y", by="migrant")
+        ratio = dg.weighted_ratio(frame, "y", "x", by="migrant")
+        total = dg.weighted_total(frame, "y", by="migrant")
+    assert np.isnan(mean.loc[1, "cv"]) and np.isnan(mean["deff"]).all()
+    assert np.isnan(ratio.loc[1, "cv"]) and np.isnan(ratio["deff"]).all() and np.isnan(total.loc[1, "cv"])
+
+
+def test_counts_are_whole_numbers_and_proportions_carry_their_effective_size():
+    frame = TINY.assign(b=(TINY["y"] > 2).astype(int))
+    table = dg.weighted_proportion(frame, "b", by="migrant")
+    assert table["n"].dtype.kind == "i" and list(table["n"]) == [4, 4]
+    assert "n_eff" in table.columns and (table["n_eff"] > 0).all()
+    wider, narrower = (dg.weighted_proportion(frame, "b", by="migrant", level=lv) for lv in (0.95, 0.8))
+    assert ((wider["ci_high"] - wider["ci_low"]) > (narrower["ci_high"] - narrower["ci_low"])).all()
+
+
+def test_nchs_rules_at_their_limits():
+    # Each row sits on one limit of the NCHS standard (Parker et al. 2017), defaults first.
+    table = pd.DataFrame({
+        "estimate": [0.5, 0.1, 0.03125, 1.0, 0.5, 0.5],
+        "ci_low":   [0.4, 0.0, 0.0, 1.0, 0.4, 0.4],
+        "ci_high":  [0.6, 0.2, 0.05, 1.0, 0.6, 0.6],
+        "n":        [100, 100, 100, 100, 30, 100],
+        "n_eff":    [30.0, 100, 100, 100, 50, 29.9]})
+    status = dg.proportion_status(table)
+    assert status.name == "status"
+    assert list(status) == [
+        "publish",   # n_eff exactly 30 is enough
+        "suppress",  # 0.2 wide: more than 0.05 and more than 130% of 0.1
+        "publish",   # exactly 0.05 wide: the relative rule starts above 0.05
+        "flag",      # an estimate of 1
+        "publish",   # exactly 30 records are enough
+        "suppress"]  # effective size below 30
+    one = table.iloc[[0]]
+    assert list(dg.proportion_status(one, df=8)) == ["publish"]  # 8 degrees of freedom are enough
+    assert list(dg.proportion_status(one, df=7)) == ["flag"]
+    exact = pd.DataFrame({"estimate": [0.4], "ci_low": [0.25], "ci_high": [0.5], "n": [100], "n_eff": [100.0]})
+    assert list(dg.proportion_status(exact, max_width=0.25)) == ["suppress"]  # as wide as the limit
+    relative = pd.DataFrame({"estimate": [0.0625], "ci_low": [0.0], "ci_high": [0.125], "n": [100], "n_eff": [100.0]})
+    assert list(dg.proportion_status(relative, relative_width=2)) == ["publish"]  # exactly 2 p wide
+
+
+def test_proportion_intervals_at_0_and_1_by_hand():
+    p, se, n = np.array([0.0, 0.01, 0.5, 1.0]), np.array([0.0, 0.014, 0.1, 0.0]), np.array([50, 50, 50, 50])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # log(0) and 0/0 stay quiet: the answer is NaN or a bound
+        low, high, _ = dg.proportion_interval(p, se, n, 10)
+        assert np.isnan(low[[0, 3]]).all() and np.isnan(high[[0, 3]]).all()  # logit: undefined
+        assert np.array_equal(low, dg.proportion_interval(p, se, n, 10, method="logit")[0], equal_nan=True)
+        low, high, _ = dg.proportion_interval(p, se, n, 10, method="korn-graubard")
+    assert low[0] == 0.0 and high[3] == 1.0 and 0 < low[1] < 0.01 < high[1]
+    t = 2.2281389  # t quantile 0.975, 10 degrees of freedom (statistical tables)
+    low, high, _ = dg.proportion_interval(p, se, n, 10, method="wald")
+    assert low[2] == pytest.approx(0.5 - t * 0.1) and high[2] == pytest.approx(0.5 + t * 0.1)
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda f: dg.weighted_total(f, "nope"), "variable"),
+    (lambda f: dg.weighted_mean(f, "nope"), "variable"),
+    (lambda f: dg.weighted_proportion(f, "nope"), "variable"),
+    (lambda f: dg.weighted_ratio(f, "nope", "y"), "numerator"),
+    (lambda f: dg.weighted_ratio(f, "y", "nope"), "denominator"),
+    (lambda f: dg.weighted_mean(f, "y", weight="nope"), "weight/stratum/psu"),
+    (lambda f: dg.weighted_mean(f, "y", by="nope"), "by"),
+    (lambda f: dg.wg_disability(f), "columns"),
+])
+def test_a_missing_column_names_the_argument(call, argument):
+    with pytest.raises(KeyError, match=f"^.{re.escape(argument)}: column"):  # KeyError quotes it
+        call(TINY)
+
+
+def test_weights_below_one_and_strata_of_two_psus_are_fine():
+    frame = TINY.assign(weight=TINY["weight"] / 40, y=TINY["y"].astype(float))  # 0.25 and 0.5
+    assert dg.weighted_total(frame, "y").loc["all", "estimate"] == pytest.approx(
+        (frame["weight"] * frame["y"]).sum())
+    with pytest.raises(ValueError, match="fpc"):
+        dg.weighted_mean(frame, "y", fpc={1: 0.5, 2: 1.0})  # a stratum taken whole has no sampling
+
+
+def test_age_groups_at_the_limits_of_width_and_top():
+    ages = pd.Series([0, 1, 2, 7])
+    assert list(dg.age_group(ages, width=1, top=2)) == ["0-0", "1-1", "2+", "2+"]
+    assert list(dg.age_group(ages, width=2, top=2)) == ["0-1", "0-1", "2+", "2+"]
+    assert dg.age_group(ages).name == "age_group"
+    for width, top in [(0, 10), (5, 4), (5, 12)]:
+        with pytest.raises(ValueError, match=f"width={width}, top={top}"):
+            dg.age_group(ages, width=width, top=top)
+
+
+def test_disability_with_nullable_answers():
+    answers = {c: pd.array([1, 1, 1], dtype="Int64") for c in dg.WG_COLUMNS}
+    answers[dg.WG_COLUMNS[0]] = pd.array([None, None, 3], dtype="Int64")
+    answers[dg.WG_COLUMNS[1]] = pd.array([1, 3, 1], dtype="Int64")
+    result = dg.wg_disability(pd.DataFrame(answers))
+    assert result.name == "disability" and str(result.dtype) == "boolean"
+    assert result.isna().tolist() == [True, False, False] and result[1:].tolist() == [True, True]
+
+
+def test_shown_and_status_names():
+    table = dg.weighted_mean(TINY.assign(y=TINY["y"].astype(float)), "y", by="migrant")
+    status = dg.publication_status(table, min_n=1)
+    assert status.name == "status"
+    assert dg.format_estimates(table, status).name == "shown"
