@@ -340,3 +340,46 @@ def test_inputs_are_not_changed():
     flows.ffs_demo(s1, s2, births=[10, 0, 0, 0], deaths=[0, 0, 0, 0])
     np.testing.assert_array_equal(s1, ABEL_S1)
     np.testing.assert_array_equal(s2, ABEL_S2)
+
+
+# --- checks and edge cases (found by mutation testing) --------------------------------------------
+
+def test_ffs_demo_seed_must_have_the_stock_countries_in_order():
+    s1 = pd.DataFrame(ABEL_S1, index=ABCD, columns=ABCD)
+    s2 = pd.DataFrame(ABEL_S2, index=ABCD, columns=ABCD)
+    flat = pd.DataFrame(np.ones((4, 4)), index=ABCD, columns=ABCD)
+    same = flows.sum_od(flows.ffs_demo(s1, s2, seed=flat))
+    np.testing.assert_allclose(same, flows.sum_od(flows.ffs_demo(s1, s2)), atol=1e-6)
+    for wrong in (flat.loc[list("BACD")], flat[list("BACD")], flat.set_axis(list("ABCE"), axis=0)):
+        with pytest.raises(ValueError, match="seed must have the countries of the stock tables"):
+            flows.ffs_demo(s1, s2, seed=wrong)
+    with pytest.raises(ValueError, match="^seed must be a two-way table"):
+        flows.ffs_demo(s1, s2, seed=np.ones(4))
+
+
+def test_ffs_demo_reads_births_and_deaths_by_country_label():
+    s1 = pd.DataFrame(ABEL_S1, index=ABCD, columns=ABCD)
+    s2 = pd.DataFrame(ABEL_S2, index=ABCD, columns=ABCD)
+    births, deaths = [80, 20, 60, 60], [70, 30, 50, 10]
+    ordered = flows.ffs_demo(s1, s2, births=births, deaths=deaths)
+    shuffled = flows.ffs_demo(s1, s2, births=pd.Series(births, index=ABCD)[::-1],
+                              deaths=pd.Series(deaths, index=ABCD)[::-1])
+    pd.testing.assert_frame_equal(ordered, shuffled)
+
+
+def test_cm2_gives_minus_infinity_to_an_empty_row_and_column():
+    # Row B and column A have total 0: no flow can leave B or reach A.
+    fitted, params = flows.cm2(pd.Series([18, 0, 20], index=list("ABC")),
+                               pd.Series([0, 16, 22], index=list("ABC")))
+    assert fitted.loc["B"].sum() == 0 and fitted["A"].sum() == 0
+    assert params.name == "estimate"
+    assert params["orig[B]"] == -np.inf and params["dest[A]"] == -np.inf
+    assert np.isfinite(params.drop(["orig[B]", "dest[A]"])).all()
+    np.testing.assert_allclose(fitted.to_numpy(), flows.ipf2(row_tot=[18, 0, 20], col_tot=[0, 16, 22]), atol=1e-6)
+
+
+def test_cm2_needs_both_margins():
+    with pytest.raises(ValueError, match="row_tot"):
+        flows.cm2([18, 20], None, np.ones((2, 2)))
+    with pytest.raises(ValueError, match="col_tot"):
+        flows.cm2(None, [16, 22], np.ones((2, 2)))
