@@ -104,7 +104,8 @@ def equivalents():
     """{(function, original line, mutated line)} from the table in EQUIVALENT.md."""
     found = set()
     for line in EQUIVALENT.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        # cells are split at "|"; a "|" inside a cell is written "\|"
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
         if len(cells) == 4 and cells[0].startswith("`") and cells[1].startswith("`"):
             found.add(tuple(c.strip("`") for c in cells[:3]))
     return found

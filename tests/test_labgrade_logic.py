@@ -635,6 +635,33 @@ def test_a_very_large_submission_is_told_apart_by_its_names_and_sizes(tmp_path, 
     assert arrivals.fingerprint(folder) not in (small, large)
 
 
+def test_the_hub_record_reads_on_after_a_cut_line_and_skips_stray_files(tmp_path):
+    log = tmp_path / "arrivals.jsonl"
+    log.write_text('{"folder": "ana/cu\n' + json.dumps({"folder": "ana/x", "sha256": "s", "seen": "t"}) + "\n")
+    assert arrivals.read_log(log) == {"ana/x": [{"folder": "ana/x", "sha256": "s", "seen": "t"}]}
+    inbound = tmp_path / "inbound"
+    (inbound / "ana").mkdir(parents=True)
+    (inbound / "ana" / "notes.txt").write_text("not a submission")
+    assert arrivals.look_once(inbound, tmp_path / "new.jsonl", {}) == 0
+
+
+def test_a_submission_of_exactly_the_size_limit_is_still_read(tmp_path, monkeypatch):
+    folder = tmp_path / "ana+t1-ex1+x+1"
+    folder.mkdir()
+    (folder / "a.bin").write_bytes(b"1234")
+    monkeypatch.setattr(arrivals, "MAX_BYTES", 4)
+    before = arrivals.fingerprint(folder)
+    (folder / "a.bin").write_bytes(b"abcd")
+    assert arrivals.fingerprint(folder) != before
+
+
+def test_watch_looks_as_many_times_as_asked(tmp_path, monkeypatch):
+    naps = []
+    monkeypatch.setattr(arrivals.time, "sleep", naps.append)
+    arrivals.watch(tmp_path / "inbound", tmp_path / "arrivals.jsonl", poll=7, looks=3)
+    assert naps == [7, 7, 7]
+
+
 def test_a_restarted_watch_records_only_what_is_new(tmp_path):
     inbound, log = tmp_path / "inbound", tmp_path / "arrivals.jsonl"
     arrivals.watch(inbound, log, poll=0, looks=1)  # no inbound folder yet: nothing, no error
