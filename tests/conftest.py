@@ -19,28 +19,6 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-# The longest test files first. pytest-xdist gives each worker one file at a time, in this
-# order (--dist loadscope --no-loadscope-reorder in pyproject.toml), so the short files fill the
-# end of the run instead of one core running the hub or the French proofs alone, and a file's
-# costly set-up (a graded cohort, a running hub) is made once. The book is built first: many
-# files read it. Seconds per file, measured on 2 cores, in the comments.
-LONG_FIRST = ["test_book.py",             # 240: builds both editions
-              "test_exercises_fr.py",     # 350
-              "test_workshop_hub.py",     # 160
-              "test_m3_exercises.py",     # 135
-              "test_workshop_bundle.py",  # 95
-              "test_labgrade_tricks.py",  # 90
-              "test_m5_exercises.py", "test_labgrade.py", "test_m4_exercises.py",
-              "test_m2_exercises.py", "test_book_pdf.py", "test_m1_exercises.py"]
-
-
-def pytest_collection_modifyitems(items):
-    def rank(item):
-        name = item.path.name
-        return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
-    items.sort(key=rank)  # stable: the order inside each file is kept
-
-
 @dataclass
 class BookBuild:
     """A build of the book made for this test run, apart from the user's _build/."""
