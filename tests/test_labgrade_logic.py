@@ -531,10 +531,16 @@ def test_feedback_without_a_submission_secret_is_named(course):
     assert without_secret(course, "t3-ex1") == []
 
 
-def inbound(course, student, minute, notebook=True):
+def hub_inbound(course):
+    return Path(course.config.Exchange.root) / "migstats-lab" / "inbound"
+
+
+def inbound(course, student, minute, notebook=True, own_folder=False):
+    """A submission in the exchange's inbound folder, or with ``own_folder`` in the hub user's
+    own one (as on the room's hub); its timestamp.txt says 12:<minute>."""
     stamp = f"2026-03-02 12:{minute:02d}:00.000000 UTC"
-    folder = (Path(course.config.Exchange.root) / "migstats-lab" / "inbound"
-              / f"{student}+t1-ex1+{stamp}+k{minute}")
+    parent = hub_inbound(course) / student if own_folder else hub_inbound(course)
+    folder = parent / f"{student}+t1-ex1+{stamp}+k{minute}"
     folder.mkdir(parents=True)
     (folder / "timestamp.txt").write_text(stamp)
     if notebook:
@@ -575,20 +581,6 @@ def test_collect_from_the_exchange_lists_every_submission(course):
 
 
 # --- the hub's record of arrivals (labgrade.arrivals) ---------------------------------------------
-
-def hub_inbound(course):
-    return Path(course.config.Exchange.root) / "migstats-lab" / "inbound"
-
-
-def hub_submission(course, user, minute):
-    """A submission in a hub user's own inbound folder; its timestamp.txt says 12:<minute>."""
-    stamp = f"2026-03-02 12:{minute:02d}:00.000000 UTC"
-    folder = hub_inbound(course) / user / f"{user}+t1-ex1+{stamp}+h{minute}"
-    folder.mkdir(parents=True)
-    (folder / "timestamp.txt").write_text(stamp)
-    (folder / "t1-ex1.ipynb").write_bytes(notebook_bytes())
-    return folder
-
 
 def test_the_hub_records_each_content_once(tmp_path):
     inbound, log = tmp_path / "inbound", tmp_path / "arrivals.jsonl"
@@ -677,7 +669,7 @@ def test_a_restarted_watch_records_only_what_is_new(tmp_path):
 
 def test_a_hub_submission_takes_the_time_the_hub_saw_it(course):
     course.api = lambda: ExchangeApi(course)
-    folder = hub_submission(course, "ana", 0)  # the learner's own stamp says 12:00
+    folder = inbound(course, "ana", 0, own_folder=True)  # the learner's own stamp says 12:00
     log = hub_inbound(course).parent / "arrivals.jsonl"
     arrivals.look_once(hub_inbound(course), log, {})
     seen = datetime.datetime.fromisoformat(arrivals.read_log(log)[f"ana/{folder.name}"][0]["seen"])
@@ -692,7 +684,7 @@ def test_a_hub_submission_takes_the_time_the_hub_saw_it(course):
 
 def test_a_learner_stamp_close_to_the_hubs_time_is_not_named(course):
     course.api = lambda: ExchangeApi(course)
-    folder = hub_submission(course, "ana", 0)
+    folder = inbound(course, "ana", 0, own_folder=True)
     log = hub_inbound(course).parent / "arrivals.jsonl"
     seen = "2026-03-02T12:00:59+00:00"  # 59 s after the learner's stamp: within the slack
     log.write_text(json.dumps({"folder": f"ana/{folder.name}", "seen": seen,
@@ -703,7 +695,7 @@ def test_a_learner_stamp_close_to_the_hubs_time_is_not_named(course):
 
 def test_content_changed_since_the_hubs_look_takes_the_collection_time(course):
     course.api = lambda: ExchangeApi(course)
-    folder = hub_submission(course, "ana", 0)
+    folder = inbound(course, "ana", 0, own_folder=True)
     log = hub_inbound(course).parent / "arrivals.jsonl"
     arrivals.look_once(hub_inbound(course), log, {})
     (folder / "t1-ex1.ipynb").write_bytes(notebook_bytes() + b" ")
@@ -716,7 +708,7 @@ def test_content_changed_since_the_hubs_look_takes_the_collection_time(course):
 
 def test_without_the_hubs_record_the_learners_time_is_used_and_said(course):
     course.api = lambda: ExchangeApi(course)
-    hub_submission(course, "ana", 7)
+    inbound(course, "ana", 7, own_folder=True)
     entry, = collect_from_exchange(course, "t1-ex1").entries
     assert entry.timestamp == "2026-03-02 12:07:00.000000 UTC"
     assert entry.collect_notes == [
