@@ -8,6 +8,7 @@ one learner of t1-ex1, cara, comes from an LMS zip (no secret).
 """
 import shutil
 import sqlite3
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,10 +16,12 @@ import nbformat
 import pytest
 from nbgrader.utils import notebook_hash
 
+import labgrade.sandbox
 from labgrade.cli import main
 from labgrade.course import Course
 from labgrade.ledger import Ledger
 from labgrade.sandbox import check_sandbox
+from labgrade.testrunner import TestsProcess
 
 pytestmark = pytest.mark.slow
 
@@ -164,3 +167,11 @@ def test_an_assignment_with_two_notebooks(course, tmp_path):
     assert run(course.root, "feedback", "t2-ex1") == 0
     assert sorted(p.name for p in course.feedback_dir("dora", "t2-ex1").glob("*.html")) == [
         "extra.html", "t2-ex1.html"]
+
+
+def test_a_tests_process_that_cannot_start_says_why(tmp_path, monkeypatch):
+    failing = [sys.executable, "-c", "import sys; sys.exit('No module named migstats')"]
+    monkeypatch.setattr(labgrade.sandbox, "sandbox_command", lambda *a, **k: failing)
+    with pytest.raises(RuntimeError, match="did not start: No module named migstats"):
+        with TestsProcess(tmp_path / "tests"):
+            pass

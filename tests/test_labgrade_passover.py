@@ -1,13 +1,15 @@
 """Answers passed from the learner's kernel to the tests as data only (quick layer)."""
 import datetime
 import json
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from labgrade import answer_export, answer_import
-from labgrade.split import calls_of, names_in
+from labgrade import testrunner
+from labgrade.split import calls_of, imported_modules, names_in
 
 
 def round_trip(namespace, names=None, calls=None):
@@ -144,6 +146,23 @@ def test_names_in_a_cell():
                            "try:\n    pass\nexcept ValueError as err:\n    pass")
     assert {"total", "ARRIVALS", "b", "ValueError"} <= read
     assert {"_ms", "_x", "f", "a", "err"} <= bound
+
+
+def test_modules_that_cells_import():
+    cells = ["import numpy as np\nimport migstats.datasets\n%time import json",
+             "from migstats import flows, protection as sdc\nfrom . import local\n"
+             "def f():\n    import hmac"]
+    # a magic's own code is not read (json), nor a relative import
+    assert imported_modules(cells) == ["hmac", "migstats", "migstats.datasets", "migstats.flows",
+                                       "migstats.protection", "numpy"]
+
+
+def test_the_tests_process_imports_what_the_cells_import(monkeypatch):
+    monkeypatch.setattr(testrunner, "new_shell", lambda: None)
+    monkeypatch.delitem(sys.modules, "wave", raising=False)  # gone again after the test
+    # a name that is not a module (a function) or does not import is left to the cell
+    testrunner.warm_up(["wave", "wave.open", "no_such_module_here"])
+    assert "wave" in sys.modules and "no_such_module_here" not in sys.modules
 
 
 def test_calls_of_a_function_name():

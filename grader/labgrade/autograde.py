@@ -21,6 +21,7 @@ from .course import CourseError
 from .ledger import Ledger
 from .merge import copy_autograde_results
 from .sandbox import check_sandbox
+from .split import imported_modules, trusted_cells
 from .testrunner import TestsProcess
 from .worker import grade_in_scratch
 
@@ -130,7 +131,10 @@ def autograde(course, assignment, workers, limits, progress_stream=sys.stderr):
     with tempfile.TemporaryDirectory(prefix="labgrade-") as base:
         snapshot = Path(base, "gradebook-snapshot.db")
         snapshot_gradebook(course, snapshot)
-        with TestsProcess(Path(base, "tests")) as tests_socket:
+        # the tests' process imports once what the assignment's setup and test cells import
+        modules = imported_modules(cell["source"] for name in notebook_names
+                                   for cell in trusted_cells(course.db_url, assignment, name))
+        with TestsProcess(Path(base, "tests"), modules) as tests_socket:
             run_jobs(course, assignment, jobs, Path(base), snapshot, workers, limits, tests_socket,
                      lambda entry, seconds, phases: (ledger.save(),
                                                      progress.report(entry, seconds, phases)))

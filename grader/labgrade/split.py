@@ -52,6 +52,20 @@ def names_in(source):
     return read, bound
 
 
+def imported_modules(sources):
+    """The modules that code cells import (``import a.b``, ``from a.b import c``): a.b, and
+    a.b.c when that is a module. Only names are read here; nothing is imported."""
+    modules = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(TransformerManager().transform_cell(source))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module)
+                modules.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return sorted(modules)
+
+
 def calls_of(source, names):
     """The calls a cell makes of the functions ``names``: {name: [{"args", "kwargs"}]} (code)."""
     calls = {}

@@ -1,8 +1,8 @@
 """The tests' process: runs an assignment's tests on a learner's answers, never their code.
 
-``python -m labgrade.testrunner SOCKET`` starts a server (in the tests' sandbox, see
-:func:`labgrade.sandbox.sandbox_command`). It imports the libraries and reads the course
-datasets once, then waits. For each submission a worker sends a job over the Unix socket: the
+``python -m labgrade.testrunner SOCKET [MODULE ...]`` starts a server (in the tests' sandbox,
+see :func:`labgrade.sandbox.sandbox_command`). It imports the libraries (and the MODULEs that
+the assignment's cells import) and reads the course datasets once, then waits. For each submission a worker sends a job over the Unix socket: the
 assignment's setup and test cells, as the gradebook holds them, and the learner's answers as
 data (:mod:`labgrade.answer_export`). The server forks a fresh child for the job: a process that
 has never run learner code, since neither the server nor the child ever does. The child runs the
@@ -10,6 +10,7 @@ cells in an IPython shell, puts each test cell's answers into the namespace just
 and sends back each test cell's outputs in nbformat's form, as a kernel would.
 """
 
+import importlib
 import json
 import os
 import resource
@@ -157,8 +158,11 @@ def child(conn):
     os._exit(status)
 
 
-def warm_up():
-    """Import what the tests use and read every dataset once, so each child starts ready."""
+def warm_up(modules=()):
+    """Import what the tests use and read every dataset once, so each child starts ready.
+
+    ``modules``: what the assignment's cells import (the trainer's code, never a learner's).
+    A name that is not a module, or does not import, is left for the cell to report."""
     import matplotlib
     matplotlib.use("Agg")
     import numpy  # noqa: F401
@@ -167,12 +171,17 @@ def warm_up():
     import migstats.datasets as datasets
     for name in datasets.list()["name"]:
         datasets.load(name)
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # e.g. `from a import function`: a.function is not a module
+            pass
     new_shell()
 
 
-def serve(path):
+def serve(path, modules=()):
     """Accept jobs on the Unix socket ``path`` forever; fork one child per job."""
-    warm_up()
+    warm_up(modules)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
@@ -205,8 +214,9 @@ class TestsProcess:
     submissions) nor the workers' scratch folders. Its only writable folder holds the socket.
     """
 
-    def __init__(self, folder, memory_mb=4096, start_timeout=120):
+    def __init__(self, folder, modules=(), memory_mb=4096, start_timeout=120):
         self.folder = Path(folder)
+        self.modules = list(modules)  # imported once, before the first job (see warm_up)
         self.memory_mb, self.start_timeout = memory_mb, start_timeout
         self.process = None
 
@@ -215,7 +225,7 @@ class TestsProcess:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "tests.sock"
         cmd = sandbox_command(
-            [sys.executable, "-m", "labgrade.testrunner", str(path)], workdir=self.folder,
+            [sys.executable, "-m", "labgrade.testrunner", str(path), *self.modules], workdir=self.folder,
             scratch=self.folder / "scratch", memory_mb=self.memory_mb,
             env={"MPLBACKEND": "Agg"})
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -223,9 +233,11 @@ class TestsProcess:
         ready, _, _ = select.select([self.process.stdout], [], [], self.start_timeout)
         line = self.process.stdout.readline() if ready else ""
         if line.strip() != "ready":
+            if self.process.poll() is None:
+                self.process.kill()
+            message = self.process.stderr.read()[-2000:] or "no message"
             self.__exit__(None, None, None)
-            raise RuntimeError("the tests' process did not start: "
-                               + (self.process.stderr.read()[-2000:] or "no message"))
+            raise RuntimeError(f"the tests' process did not start: {message}")
         return str(path)
 
     def __exit__(self, *exc):
@@ -238,4 +250,4 @@ class TestsProcess:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2:])
