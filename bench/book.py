@@ -2,8 +2,9 @@
 
 Usage: python bench/book.py     (builds into a scratch folder; _build/ is not touched)
 
-The clean build executes every notebook, on every core (book/build.py): first the English
-edition, then the French one (`make book` builds both, one after the other). On a shared
+The clean build executes every notebook, on every core (book/build.py). Each edition is
+built alone first (its notebook times come from that build), then both at once, as `make book`
+builds them on a fresh clone. On a shared
 machine the wall-clock times grow with the load; the CPU time does not, and CPU time / cores is
 close to the wall time on an idle machine. The rebuild (both editions, as `make book` does)
 re-reads, and so re-executes, only the changed lesson. Notebook times come from the clean
@@ -41,11 +42,12 @@ def main() -> None:
     print(f"cores: {cores}; load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        clean = {edition: build(out, edition) for edition in ("en", "fr")}
+        clean = {edition: build(out / edition, edition) for edition in ("en", "fr")}
         runs = {edition: json.loads(report.read_text()) for edition, report in
-                (("en", out / "execution.json"), ("fr", out / "fr" / "execution.json"))}
+                (("en", out / "en" / "execution.json"), ("fr", out / "fr" / "fr" / "execution.json"))}
+        both, both_cpu = build(out / "all", "all")
         TOUCHED.touch()
-        rebuild, _ = build(out, "all")
+        rebuild, _ = build(out / "all", "all")
     print(f"load average after:            {os.getloadavg()[0]:.1f}")
     for edition, (wall, cpu) in clean.items():
         total = sum(r["runtime"] for r in runs[edition].values())
@@ -54,8 +56,9 @@ def main() -> None:
         print(f"  CPU time:                    {cpu:6.1f} s   (/ {cores} cores = {cpu / cores:.0f} s: "
               "the wall time on an idle machine is about this)")
         print(f"  notebook time, summed:       {total:6.1f} s   (parallel speed-up {total / wall:.1f}x)")
-    both = sum(wall for wall, _ in clean.values())
-    print(f"clean build, both editions:    {both:6.1f} s   (make book on a fresh clone)")
+    print(f"clean build, both editions:    {both:6.1f} s   (make book on a fresh clone; target <= 120 s; "
+          f"one after the other: {sum(wall for wall, _ in clean.values()):.1f} s)")
+    print(f"  CPU time:                    {both_cpu:6.1f} s   (/ {cores} cores = {both_cpu / cores:.0f} s)")
     print(f"rebuild of both after touching {TOUCHED.relative_to(ROOT)}: {rebuild:6.1f} s   (target < 30 s)")
     print("slowest five notebooks (target < 10 s each on a quiet machine):")
     every = [run for edition in runs.values() for run in edition.values()]

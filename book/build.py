@@ -12,9 +12,12 @@ with as many processes as there are cores. Notebooks are executed while they are
 notebooks. A rebuild re-reads, and so re-executes, only the pages whose source changed.
 The build writes DIR/execution.json: each notebook's run time, success and error.
 
-The French edition (_toc.fr.yml, Sphinx language fr) is built after the English one, in
-DIR/fr/ (its own doctrees, executed notebooks and execution.json), and its html is copied into
-DIR/html/fr/, so that each page can link to the same page in the other language.
+The French edition (_toc.fr.yml, Sphinx language fr) is built at the same time as the English
+one, in a process of its own, into DIR/fr/ (its own doctrees, executed notebooks and
+execution.json); its html is then copied into DIR/html/fr/, so that each page can link to the
+same page in the other language. Each Sphinx build has steps that use one core (reading the
+configuration, merging what the processes read, writing the search index): the other edition's
+notebooks fill the other cores meanwhile.
 
 The PDF is the one-page build (it reuses the executed notebooks of the html build) printed by
 headless Chromium (Debian's chromium package): no download, no internet. Printing leaves out
@@ -136,18 +139,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, help="processes (default: one per core)")
     parser.add_argument("--pdf", action="store_true", help="print the book into DIR/migstats-lab.pdf")
     parser.add_argument("--edition", choices=["all", "en", "fr"], default="all",
-                        help="html editions to build (default: English, then French in DIR/html/fr)")
+                        help="html editions to build (default: both at once, French in DIR/html/fr)")
     args = parser.parse_args(argv)
     if args.pdf:
         print(f"wrote {pdf(args.out.resolve())}")
         return 0
     out = args.out.resolve()
-    status = 0
-    if args.edition in ("all", "en") or args.builder != "html":
-        status = build(out, args.builder, args.jobs)
-    if args.edition in ("all", "fr") and args.builder == "html":
-        status = build_french(out, args.jobs) or status
-    return status
+    if args.builder != "html" or args.edition == "en":
+        return build(out, args.builder, args.jobs)
+    if args.edition == "fr":
+        return build_french(out, args.jobs)
+    french = subprocess.Popen([sys.executable, __file__, "--out", str(out), "--edition", "fr",
+                               *(["--jobs", str(args.jobs)] if args.jobs else [])])
+    status = build(out, "html", args.jobs)
+    return french.wait() or status
 
 
 if __name__ == "__main__":
