@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sandbox book pdf exercises test lab lab-trainer clean workshop workshop-stop offline-bundle
+.PHONY: help venv sandbox book pdf exercises test lab lab-trainer lab-citations clean workshop workshop-stop offline-bundle
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -52,13 +52,18 @@ test: $(STAMP) sandbox ## Run the whole test suite (includes a full book build)
 mutation: $(STAMP) ## Mutation score per module and survivors (slow; MODULES="flows ledger", SAMPLE=100, CHILDREN=2)
 	$(BIN)/python bench/mutation.py $(if $(SAMPLE),--sample $(SAMPLE)) $(if $(CHILDREN),--children $(CHILDREN)) $(MODULES)
 
-# Learners' settings (grader/workshop/learner): MyST rendered, no nbgrader authoring tools, no news
-# or update checks from the internet. Trainers who write exercises use lab-trainer.
+# Learners' settings (grader/workshop/learner): MyST rendered, citations as in the book, no nbgrader
+# authoring tools, no news or update checks from the internet. Trainers who write exercises use
+# lab-trainer, which shows citations as in the book too (the course's extension, committed built).
+LAB_EXTENSIONS := $(abspath grader/workshop/learner/labextensions)
 lab: $(STAMP) ## Open JupyterLab on the course, as learners see it
 	JUPYTER_CONFIG_PATH=$(abspath grader/workshop/learner/laptop) $(BIN)/jupyter lab --config=$(abspath grader/workshop/learner/jupyter_server_config.py)
 
 lab-trainer: $(STAMP) ## Open JupyterLab with nbgrader's authoring tools (Create Assignment, Formgrader)
-	$(BIN)/jupyter lab
+	$(BIN)/jupyter lab --LabApp.extra_labextensions_path=$(LAB_EXTENSIONS)
+
+lab-citations: $(STAMP) ## Rebuild JupyterLab's citation extension after a change to its source (needs node and npm)
+	$(BIN)/python grader/workshop/lab-citations/lab_citations.py
 
 workshop: exercises sandbox ## Start the room's JupyterHub (settings: grader/workshop/workshop.toml)
 	$(BIN)/python grader/workshop/run.py start

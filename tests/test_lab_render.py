@@ -1,8 +1,9 @@
 """Lessons read in JupyterLab as in the book: a real browser (Debian's Chromium, driven by its
 chromedriver: nothing is downloaded) opens a lesson on a running learner's JupyterLab, runs its
 cells, and reads the rendered text. No MyST source may show: `{eval}` gives its number, roles
-read as words, answers stay folded. The learner's JupyterLab has no nbgrader authoring tools
-and asks the internet for nothing (news, updates).
+read as words, citations read as the book's ("[United Nations Statistics Division, 1998]", from
+the course's extension in grader/workshop/lab-citations), answers stay folded. The learner's
+JupyterLab has no nbgrader authoring tools and asks the internet for nothing (news, updates).
 """
 
 import json
@@ -21,6 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LEARNER = ROOT / "grader" / "workshop" / "learner"
+sys.path.insert(0, str(ROOT / "grader" / "workshop" / "lab-citations"))
+import lab_citations  # noqa: E402
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver: make sandbox")]
 
@@ -30,6 +33,9 @@ RAW_MYST = re.compile(r"\{(eval|glue(:\w+)?|term|cite(:\w+)?|numref|ref|doc|eq|d
 # Roles whose content a reader must never see: JupyterLab shows an unknown role's content as
 # plain text ("err2020:+.0f"), and an `{eval}` that did not run shows its variable's name.
 COMPUTED = re.compile(r"\{(?:eval|glue(?::\w+)?)\}`([^`]+)`")
+CITATION = re.compile(r"\{cite:([pt])\}`([^`]+)`")
+# jupyterlab-myst's title on a citation it cannot resolve (the course's extension replaces those).
+NOT_FOUND = "Citation Not Found"
 # A lesson converted to `{eval}` (modules 1-5 are being converted); the first such is read too.
 LESSONS = sorted(p for p in (ROOT / "modules").glob("*/[0-9]*.ipynb")
                  if "{eval}" in p.read_text() and "{glue" not in p.read_text())[:1]
@@ -41,7 +47,8 @@ SAMPLE = [
     ("code", "from migstats import show\n\nshare = 0.1234\nshare_text = show.fmt(share, '.1%')\n"
              "count_text = show.fmt(12345, ',.0f')"),
     ("markdown", "# A sample lesson\n\nThe share is {eval}`share_text` of {eval}`count_text` migrants, "
-                 "by {term}`usual residence` {cite:p}`un1998`.\n\n"
+                 "by {term}`usual residence` {cite:p}`un1998recommendations`, as {cite:t}`un2021framework` "
+                 "writes {cite:p}`un1998recommendations,kish1965survey,nosuchkey1999`.\n\n"
                  "```{note}\nAn admonition.\n```\n\n```{dropdown} Answers\nThe hidden answer.\n```"),
 ]
 
@@ -145,6 +152,8 @@ const [path, done] = [arguments[0], arguments[arguments.length - 1]];
     details: [...panel.node.querySelectorAll('details')].map(d => d.open),
     errors: [...panel.node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
       .map(e => e.innerText).filter(t => t.includes('Error')),
+    notFound: [...panel.node.querySelectorAll(`[title="${arguments[1]}"]`)]
+      .filter(e => e.checkVisibility()).map(e => e.innerText),
   });
 })().catch(e => done({failure: String(e)}));
 """
@@ -162,7 +171,7 @@ def _open_lab(browser, learner_lab) -> None:
 
 def _open_and_run(browser, learner_lab, path: str) -> dict:
     _open_lab(browser, learner_lab)
-    result = browser.execute_async_script(RUN_ALL, path)
+    result = browser.execute_async_script(RUN_ALL, path, NOT_FOUND)
     assert "failure" not in result, f"{path}: {result.get('failure')}"
     return result
 
@@ -173,15 +182,25 @@ def test_lesson_shows_no_myst_source_in_jupyterlab(browser, learner_lab, lesson)
     assert not seen["errors"], f"{lesson}: cells failed: {seen['errors'][:2]}"
     raw = sorted({m.group(0) for m in RAW_MYST.finditer(seen["text"])})
     assert not raw, f"{lesson} shows MyST source in JupyterLab: {raw}\n{seen['text'][:2000]}"
-    names = {name for cell in nbformat.read(learner_lab[2] / lesson, as_version=4).cells
-             if cell.cell_type == "markdown" for name in COMPUTED.findall(cell.source)}
+    markdown = "\n".join(cell.source for cell in nbformat.read(learner_lab[2] / lesson, as_version=4).cells
+                         if cell.cell_type == "markdown")
+    names = set(COMPUTED.findall(markdown))
     uncomputed = sorted(n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?![\w])", seen["text"]))
     assert not uncomputed, f"{lesson} shows names, not computed numbers, in JupyterLab: {uncomputed}"
     assert not any(seen["details"]), f"{lesson}: answers are unfolded before the learner asks"
+    assert not seen["notFound"], f"{lesson}: JupyterLab marks citations '{NOT_FOUND}': {seen['notFound']}"
+    bib = lab_citations.Bibliography()
+    groups = {(role, tuple(k.strip() for k in keys.split(","))) for role, keys in CITATION.findall(markdown)}
+    book = sorted(bib.book_text(keys, role) for role, keys in groups if set(keys) <= set(bib.entries))
+    unlike = [text for text in book if text not in seen["text"]]
+    assert not unlike, f"{lesson}: citations do not read as in the book: {unlike}\n{seen['text'][:2000]}"
     if lesson == "sample-lesson.ipynb":
         assert "12.3%" in seen["text"] and "12,345" in seen["text"], seen["text"]
         assert "usual residence" in seen["text"] and seen["details"] == [False]
         assert "The hidden answer" not in seen["text"]
+        assert ("[United Nations Statistics Division, 1998], as United Nations Expert Group on Migration "
+                "Statistics [2021] writes [Kish, 1965, United Nations Statistics Division, 1998, "
+                "nosuchkey1999]") in seen["text"], seen["text"]  # a key not in references.bib shows
 
 
 def test_learners_lab_has_no_authoring_tools_and_no_internet(browser, learner_lab):

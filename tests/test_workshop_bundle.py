@@ -43,6 +43,7 @@ def test_offline_bundle_is_complete_and_installs_with_no_network(tmp_path):
     lessons = sorted(project_files("modules"))
     assert any(name.endswith(".ipynb") for name in lessons), "no lesson notebooks to bundle"
     assert set(lessons) | project_files("datasets") | project_files("migstats") <= inside
+    assert project_files("grader/workshop/learner/labextensions") <= inside  # citations as in the book
     wheels = {bundle.normalise(n.split("/")[-1].split("-")[0]) for n in inside if n.endswith(".whl")}
     assert set(bundle.requirement_names(PROJECT / "requirements.txt")) <= wheels
 

@@ -18,8 +18,10 @@ PROJECT = Path(__file__).resolve().parents[2]
 NAME = "migstats-lab-offline"
 # What learners need, relative to the project folder; the book goes to html/.
 # migstats is installed from its source here (editable), so that it finds datasets/ next to it.
+# grader/workshop/learner: the learners' JupyterLab settings, with the course's extension that
+# shows citations as the book does.
 CONTENT = ["modules", "datasets", "book/exercises", "migstats", "grader/labgrade",
-           "requirements.txt", "pyproject.toml", "README.md"]
+           "grader/workshop/learner", "requirements.txt", "pyproject.toml", "README.md"]
 SKIP = {".ipynb_checkpoints", "__pycache__", ".DS_Store"}
 README = """\
 # Migration Statistics Lab, offline
@@ -34,7 +36,8 @@ This folder has everything for the course without a network.
        .venv/bin/pip install --no-index --find-links wheels --no-deps -e .
 
    On Windows: `py -3.11 -m venv .venv`, then `.venv\\Scripts\\pip` instead of `.venv/bin/pip`.
-3. Work on the lessons: `.venv/bin/jupyter lab`, then open modules/.
+3. Work on the lessons: `.venv/bin/jupyter lab --config=grader/workshop/learner/jupyter_server_config.py`
+   (these settings show citations as the book does), then open modules/.
    The exercises are in book/exercises/; the datasets in datasets/.
 
 The wheels were made for: {platform}.
