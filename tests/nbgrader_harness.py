@@ -8,8 +8,10 @@ the score of each autograded cell. (tests/test_labgrade.py checks that labgrade 
 scores as plain nbgrader on honest work.)
 """
 
+import functools
 import io
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +29,28 @@ LIMITS = Limits(cell_timeout=120, notebook_timeout=900, memory_mb=4096)
 FIXTURE_SOURCES = Path(__file__).resolve().parent / "fixtures" / "labgrade" / "source"
 
 
+@functools.cache
+def empty_gradebook() -> Path:
+    """A new, empty gradebook of the course, made once per process and copied into each test
+    course: nbgrader runs the `alembic` command (seconds) whenever it creates one."""
+    root = Path(tempfile.mkdtemp(prefix="empty-gradebook-"))
+    shutil.copy(COURSE_CONFIG, root)
+    Course(root).gradebook().close()
+    return root / "gradebook.db"
+
+
+def new_course(root: Path) -> Path:
+    """An empty course at ``root``: the course config and an empty gradebook."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(COURSE_CONFIG, root)
+    shutil.copy(empty_gradebook(), root / "gradebook.db")
+    return root
+
+
 def fixture_course(root: Path) -> Path:
     """A new course at ``root`` with the small test assignments of tests/fixtures/labgrade."""
     shutil.copytree(FIXTURE_SOURCES, root / "source")
-    shutil.copy(COURSE_CONFIG, root)
-    return root
+    return new_course(root)
 
 
 @dataclass
@@ -59,8 +78,7 @@ def grade(source_dir: Path, submissions: dict[str, dict[str, str]], workdir: Pat
     aid = source_dir.name
     root = Path(workdir) / "course"
     shutil.copytree(source_dir, root / "source" / aid)
-    shutil.copy(COURSE_CONFIG, root)
-    course = Course(root)
+    course = Course(new_course(root))
     release(course, aid)
     inbox = Path(workdir) / "inbox"
     for student, answers in submissions.items():
