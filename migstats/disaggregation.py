@@ -161,8 +161,8 @@ def _estimate(data, y, x, by, weight, stratum, psu, level, fpc=None,
     if is_ratio:
         x_total = by_domain(w * x0)
         w_d = by_domain(w)
-        resid2 = by_domain(w * (y0 - estimate[d] * x0) ** 2)
         with np.errstate(invalid="ignore", divide="ignore"):
+            resid2 = by_domain(w * (y0 - estimate[d] * x0) ** 2)
             s2 = resid2 / w_d * n / (n - 1)
             var_srs = s2 / (n * (x_total / w_d) ** 2)
             spread = s2 / (resid2 / w_d + by_domain(w * y0 ** 2) / w_d)

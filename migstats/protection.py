@@ -197,9 +197,9 @@ def total_variation_distance(original, release, columns):
     columns = [columns] if isinstance(columns, str) else list(columns)
 
     def shares(df):
-        # as text, so that 3 and "3", or an empty nan and an empty <NA>, are the same value
-        text = df[columns].astype("string").fillna("(empty)")
-        return text.value_counts(normalize=True)
+        # as text, so that 3 and "3", or an empty nan and an empty <NA>, are the same value;
+        # empty values are counted as <NA> (a text label for them could be a real value)
+        return df[columns].astype("string").value_counts(normalize=True, dropna=False)
 
     p, q = shares(original).align(shares(release), fill_value=0)
     return float(0.5 * (p - q).abs().sum())

@@ -90,6 +90,44 @@ def test_deff_is_one_under_simple_random_sampling():
         math.sqrt(p * (1 - p) / 49))
 
 
+def test_design_effect_by_hand():
+    # Kish's deff = var_design / var_SRS, var_SRS the variance of the same estimate from a simple
+    # random sample (with replacement) of the n records: W^2 s^2 / n for a total, s^2 the
+    # weighted variance over the whole sample of y times the domain indicator; s_e^2 / (n xbar^2)
+    # for a ratio, s_e^2 the weighted variance of e = y - R x in the domain, xbar = X / W
+    # (Kish 1965; Cochran 1977, 6.9). s^2 = sum w (v - vbar)^2 / W * n / (n - 1).
+    # TINY: W = 110, n = 8, sum w y = 290, sum w y^2 = 10 (4 + 16 + 9 + 25 + 1) + 20 (1 + 4 + 16) = 970.
+    # Total of y: var_design = 1300 (test_total_matches_hand_computation);
+    # s^2 = (970/110 - (290/110)^2) * 8/7 = 22600/12100 * 8/7, var_SRS = 110^2 s^2 / 8 = 22600/7.
+    assert dg.weighted_total(TINY, "y").loc["all", "deff"] == pytest.approx(1300 / (22600 / 7))
+    # Migrants' total: sum w y = 130, sum w y^2 = 10*4 + 10*25 + 20*1 + 20*4 = 390; var_design =
+    # 3/2 * 11400/9 + 2 * 1800 = 5500 (test_domain_total_keeps_every_psu);
+    # s^2 = (390/110 - (130/110)^2) * 8/7 = 26000/12100 * 8/7, var_SRS = 26000/7.
+    domain_total = dg.weighted_total(TINY, "y", by="migrant")
+    assert domain_total.loc[1, "deff"] == pytest.approx(5500 / (26000 / 7))
+    # Migrants' mean: R = 130/60 = 13/6, n = 4, W = 60. PSU totals of w (y - R) / 60: stratum 1
+    # -1/36, 0, 17/36 (mean 4/27), stratum 2 -4/9, 0 (mean -2/9); var_design = 3/2 ((19/108)^2 +
+    # (16/108)^2 + (35/108)^2) + 2 * 2 (2/9)^2 = 5067/11664. sum w (y - R)^2 = 390 - 60 R^2 =
+    # 325/3, s^2 = 325/3 / 60 * 4/3 = 65/27, var_SRS = s^2 / 4 = 65/108.
+    domain_mean = dg.weighted_mean(TINY, "y", by="migrant")
+    assert domain_mean.loc[1, "se"] ** 2 == pytest.approx(5067 / 11664)
+    assert domain_mean.loc[1, "deff"] == pytest.approx((5067 / 11664) / (65 / 108))
+    # Share of migrants: p = 60/110 = 6/11. PSU totals of w (m - p) / 110, times 121: -1, -6, -1
+    # (mean -8/3) and 20, -12 (mean 4); var_design = (3/2 * 150/9 + 2 * 2 * 16^2) / 121^2 =
+    # 1049/14641. s^2 = p (1 - p) * 8/7, var_SRS = p (1 - p) / 7 = 30/847.
+    share = dg.weighted_proportion(TINY, "migrant")
+    assert share.loc["all", "deff"] == pytest.approx((1049 / 14641) / (30 / 847))
+    # Ratio of y to x = 1, 2, 1, 2, ...: X = 170, R = 29/17, 17 e = 5, 10, 22, 27, -12, -41, 5, 10.
+    # PSU totals of w e / X, times 289: 15, 22, 15 (mean 52/3) and -72, 20 (mean -26);
+    # var_design = (3/2 * 294/9 + 2 * 2 * 46^2) / 289^2 = 8513/83521. sum w e^2 =
+    # (10 * 1482 + 20 * 1806) / 289 = 50940/289, s_e^2 = 50940/289 / 110 * 8/7,
+    # var_SRS = s_e^2 / (8 (170/110)^2).
+    ratio = dg.weighted_ratio(TINY.assign(x=[1, 2, 1, 2, 1, 2, 1, 2]), "y", "x")
+    var_srs = 50940 / 289 / 110 * 8 / 7 / (8 * (170 / 110) ** 2)
+    assert ratio.loc["all", "se"] ** 2 == pytest.approx(8513 / 83521)
+    assert ratio.loc["all", "deff"] == pytest.approx((8513 / 83521) / var_srs)
+
+
 @pytest.fixture(scope="module")
 def design_sample():
     rng = np.random.default_rng(7)
@@ -199,13 +237,14 @@ def test_finite_population_correction_matches_samplics(design_sample, samplics):
         dg.weighted_mean(frame, "y", weight="w", fpc={1: 0.1})
 
 
-def test_korn_graubard_matches_clopper_pearson_with_effective_size():
-    # Hand computation (Korn and Graubard 1998; Parker et al. 2017): n_eff = p(1-p)/se^2,
-    # n* = n_eff (t_{n-1} / t_df)^2, then the exact binomial (Clopper-Pearson) interval of
+@pytest.mark.parametrize("p, se, n, df", [(0.12, 0.03, 400, 20),
+                                          (0.5, 0.3, 2, 10)])  # n_eff capped at n = 2: t with 1 df
+def test_korn_graubard_matches_clopper_pearson_with_effective_size(p, se, n, df):
+    # Hand computation (Korn and Graubard 1998; Parker et al. 2017): n_eff = p(1-p)/se^2 (at most
+    # n), n* = n_eff (t_{n-1} / t_df)^2, then the exact binomial (Clopper-Pearson) interval of
     # x = p n* successes in n* trials, here from statsmodels.
     proportion_confint = pytest.importorskip("statsmodels.stats.proportion").proportion_confint
-    p, se, n, df = 0.12, 0.03, 400, 20
-    n_eff = p * (1 - p) / se ** 2
+    n_eff = min(n, p * (1 - p) / se ** 2)
     n_star = n_eff * (stats.t.ppf(0.975, n - 1) / stats.t.ppf(0.975, df)) ** 2
     low, high = proportion_confint(p * n_star, n_star, alpha=0.05, method="beta")
     ours = dg.proportion_interval([p], [se], [n], df, method="korn-graubard")
@@ -449,7 +488,7 @@ def test_a_level_must_lie_strictly_between_0_and_1(level):
 
 
 def test_domain_difference_names_a_wrong_variable():
-    with pytest.raises((KeyError, ValueError), match="variable"):
+    with pytest.raises(KeyError, match="^.variable: column"):  # KeyError quotes its message
         dg.domain_difference(TINY, "no_such_column", "migrant", 1, 0)
 
 
@@ -562,3 +601,145 @@ def test_shown_and_status_names():
     status = dg.publication_status(table, min_n=1)
     assert status.name == "status"
     assert dg.format_estimates(table, status).name == "shown"
+
+
+def test_design_effect_does_not_depend_on_units_or_sign():
+    # deff is a ratio of two variances of the same estimate: it stays the same when y, or every
+    # weight, is multiplied by a constant of any sign or size. Mean of y in TINY: R = 29/11; PSU
+    # totals of w (y - R) / 110, times 121: 8, 4, 8 (mean 20/3) and -50, 30 (mean -10), so
+    # var_design = (3/2 * 96/9 + 2 * 2 * 40^2) / 121^2 = 6416/14641. sum w (y - R)^2 =
+    # 970 - 110 R^2 = 2260/11, s^2 = 2260/11 / 110 * 8/7, var_SRS = s^2 / 8 = 226/847.
+    mean_deff = (6416 / 14641) / (226 / 847)
+    total_deff = 1300 / (22600 / 7)  # test_design_effect_by_hand
+    for frame in (TINY.assign(y=TINY["y"] * 1e-6), TINY.assign(y=-TINY["y"]),
+                  TINY.assign(weight=TINY["weight"] * 10**9)):  # whole numbers adding up to 1.1e11
+        assert dg.weighted_mean(frame, "y").loc["all", "deff"] == pytest.approx(mean_deff)
+        assert dg.weighted_total(frame, "y").loc["all", "deff"] == pytest.approx(total_deff)
+
+
+def test_design_effect_leaves_out_records_without_a_value():
+    # y missing for the last record (PSU 5, weight 20, y 4): W = 90, n = 7, sum w y = 210, R = 7/3,
+    # sum w y^2 = 970 - 320 = 650, sum w (y - R)^2 = 650 - 90 R^2 = 160, s^2 = 160/90 * 7/6 = 56/27,
+    # var_SRS = s^2 / 7 = 8/27. PSU totals of w (y - R) / 90, times 27: 4, 2, 4 (mean 10/3) and
+    # -10, 0 (PSU 5 still counts; mean -5): var_design = (3/2 * 24/9 + 2 * 2 * 25) / 27^2 = 104/729.
+    frame = TINY.assign(y=TINY["y"].astype(float).where(TINY.index != 7))
+    mean = dg.weighted_mean(frame, "y").loc["all"]
+    assert mean["n"] == 7 and mean["se"] ** 2 == pytest.approx(104 / 729)
+    assert mean["deff"] == pytest.approx((104 / 729) / (8 / 27))
+
+
+def test_small_empty_and_constant_domains_are_quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a lesson shows no RuntimeWarning
+        one = dg.weighted_mean(TINY.assign(g=[1, 0, 0, 0, 0, 0, 0, 0]), "y", by="g")
+        # 15 - (15 / 11) * 11 is not 0 in floating point: a tiny residual over n - 1 = 0
+        one_ratio = dg.weighted_ratio(TINY.assign(g=[1, 0, 0, 0, 0, 0, 0, 0], y=[15] + [1] * 7,
+                                                  x=[11] + [1] * 7), "y", "x", by="g")
+        groups = ["a", "b", "a", "b", "c", "a", "b", "c"]
+        none = dg.weighted_mean(TINY.assign(g=groups, y=TINY["y"].where(np.array(groups) != "c")),
+                                "y", by="g")
+        zero = dg.weighted_ratio(TINY.assign(x=1 - TINY["migrant"]), "y", "x", by="migrant")
+        persons = dg.weighted_total(TINY)
+        missing_by = dg.weighted_total(TINY.assign(g=["a", None, "a", "b", "b", "a", "b", "b"]),
+                                       by="g")
+    # one record: its own value, no spread, so no design effect
+    assert one.loc[1, "estimate"] == 2 and one.loc[1, "n"] == 1 and np.isnan(one.loc[1, "deff"])
+    assert one_ratio.loc[1, "estimate"] == pytest.approx(15 / 11)
+    # no value at all in the last domain: its row is kept, with n = 0 and no estimate. The
+    # others: a (w 10, 10, 20; y 2, 3, 1) 70 / 40, b (w 10, 10, 20; y 4, 5, 2) 130 / 40.
+    assert none["n"].tolist() == [3, 3, 0] and np.isnan(none.loc["c", "estimate"])
+    assert none["estimate"].tolist()[:2] == pytest.approx([70 / 40, 130 / 40])
+    # a denominator total of 0 gives no finite ratio; the other domain is not touched
+    assert not np.isfinite(zero.loc[1, "estimate"])
+    assert zero.loc[0, "estimate"] == pytest.approx(160 / 50)
+    # a count of every person does not vary (no deff), though the PSU totals of w do (an SE)
+    assert persons.loc["all", "estimate"] == 110 and np.isnan(persons.loc["all", "deff"])
+    assert persons.loc["all", "se"] > 0
+    assert missing_by["n"].tolist() == [3, 4]
+
+
+def test_fpc_applies_to_totals_shares_and_ratios():
+    # One sampling fraction f for every stratum multiplies each variance by 1 - f; an exact
+    # fraction (1 PSU in 5) is a number like any other. Variances without fpc:
+    # test_total_matches_hand_computation and test_design_effect_by_hand.
+    f = Fraction(1, 5)
+    total = dg.weighted_total(TINY, "y", fpc=f)
+    assert total.loc["all", "se"] ** 2 == pytest.approx(0.8 * 1300)
+    share = dg.weighted_proportion(TINY, "migrant", fpc=f)
+    assert share.loc["all", "se"] ** 2 == pytest.approx(0.8 * 1049 / 14641)
+    ratio = dg.weighted_ratio(TINY.assign(x=[1, 2, 1, 2, 1, 2, 1, 2]), "y", "x", fpc=f)
+    assert ratio.loc["all", "se"] ** 2 == pytest.approx(0.8 * 8513 / 83521)
+
+
+def test_proportion_intervals_by_method_through_weighted_proportion():
+    # Share of migrants in TINY: p = 6/11, se^2 = 1049/14641 (test_design_effect_by_hand), 3 df.
+    p, se, t = 6 / 11, math.sqrt(1049 / 14641), 3.1824463  # t(0.975; 3), statistical tables
+    wald = dg.weighted_proportion(TINY, "migrant", interval="wald").loc["all"]
+    assert wald["ci_low"] == pytest.approx(p - t * se) and wald["ci_high"] == pytest.approx(p + t * se)
+    # everybody is a migrant: p = 1, se = 0, so the CV is 0 / 1 = 0 (it is undefined only at 0)
+    assert dg.weighted_proportion(TINY.assign(b=1), "b").loc["all", "cv"] == 0
+
+
+def test_logit_interval_is_undefined_at_0_and_1_whatever_the_se():
+    low, high, _ = dg.proportion_interval([0.0, 1.0], [0.1, 0.1], [50, 50], 10, method="logit")
+    assert np.isnan(low).all() and np.isnan(high).all()
+
+
+def test_a_missing_estimate_gets_a_missing_interval():
+    low, high, _ = dg.proportion_interval([0.5, None], [0.1, None], [50, 50], 10, method="wald")
+    t = 2.2281389  # t(0.975; 10), statistical tables
+    assert low[0] == pytest.approx(0.5 - t * 0.1) and high[0] == pytest.approx(0.5 + t * 0.1)
+    assert np.isnan(low[1]) and np.isnan(high[1])
+
+
+def test_domains_are_the_observed_categories_and_all_is_named_domain():
+    frame = TINY.assign(g=pd.Categorical(["a", "b"] * 4, categories=["a", "b", "never"]))
+    assert dg.weighted_total(frame, "y", by="g").index.tolist() == ["a", "b"]
+    assert dg.weighted_total(TINY, "y").index.name == "domain"
+
+
+def test_errors_name_the_lonely_stratum_and_the_weight():
+    # Strata 1 and 2 have 3 and 2 PSUs (enough); stratum 3 has one.
+    extra = pd.DataFrame({"stratum": [3], "psu": [6], "weight": [10], "y": [1], "migrant": [0]})
+    with pytest.raises(ValueError, match=r"stratum \[3\] has only one PSU"):
+        dg.weighted_mean(pd.concat([TINY, extra], ignore_index=True), "y")
+    with pytest.raises(TypeError, match="^weight='weight' has type"):
+        dg.weighted_mean(TINY.assign(weight="ten"), "y")
+
+
+def test_cv_flag_must_be_above_0_and_at_most_1():
+    table = pd.DataFrame({"cv": [0.5, 1.0, 1.2], "n": [50, 50, 50]})
+    assert dg.publication_status(table, cv_flag=1, cv_suppress=1).tolist() == [
+        "publish", "publish", "suppress"]
+    for cv_flag in (0, 1.5):
+        with pytest.raises(ValueError, match="0 < cv_flag"):
+            dg.publication_status(table, cv_flag=cv_flag, cv_suppress=2)
+
+
+def test_indicator_table_default_rules_at_30_records():
+    # 30 records in one stratum of 6 PSUs of 5, weight 1, in the default "weight" column.
+    frame = pd.DataFrame({"stratum": 1, "psu": np.repeat(range(6), 5), "weight": 1.0,
+                          "y": np.tile([10, 11, 12, 13, 14], 6), "z": [1] * 5 + [0] * 25})
+    table = dg.indicator_table(frame, {"Mean y": ("mean", "y"), "Total z": ("total", "z")}, by=None)
+    # Mean y: 12 in every PSU, so se = 0 and cv = 0; exactly min_n = 30 records: published.
+    # Total z: 5, all in PSU 0: PSU totals 5, 0, 0, 0, 0, 0 (mean 5/6), var = 6/5 * ((25/6)^2 +
+    # 5 (5/6)^2) = 25, se 5, cv 5 / 5 = 1: above cv_suppress = 0.30, suppressed.
+    assert table.loc[("Total z", "all"), "cv"] == pytest.approx(1.0)
+    assert table["status"].tolist() == ["publish", "suppress"]
+    with pytest.raises(TypeError, match="non-empty dict"):
+        dg.indicator_table(frame, [("Mean y", ("mean", "y"))], by=None)
+
+
+def test_indicator_table_passes_the_design_and_the_rules_on():
+    frame = TINY.rename(columns={"stratum": "h", "psu": "cluster"})
+    table = dg.indicator_table(frame, {"Total y": ("total", "y")}, by=None, stratum="h",
+                               psu="cluster", level=0.9, cv_flag=0.1, cv_suppress=0.12, min_n=8)
+    row = table.loc[("Total y", "all")]
+    # TINY: total 290, se sqrt(1300) (test_total_matches_hand_computation); 5 PSUs - 2 strata =
+    # 3 df, t(0.95; 3) = 2.3533634 (statistical tables).
+    se = math.sqrt(1300)
+    assert row["se"] == pytest.approx(se)
+    assert row["ci_low"] == pytest.approx(290 - 2.3533634 * se)
+    assert row["ci_high"] == pytest.approx(290 + 2.3533634 * se)
+    # cv = 36.06 / 290 = 0.124, above cv_suppress = 0.12; n = 8 = min_n is enough
+    assert row["status"] == "suppress" and row["shown"] == ":"

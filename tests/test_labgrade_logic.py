@@ -9,6 +9,7 @@ must never write outside the course.
 import csv
 import datetime
 import json
+import locale
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import matplotlib.axes
+import matplotlib.colors
 import nbformat
 import pytest
 
@@ -26,7 +28,9 @@ from labgrade.checks import check_submission, compare_with_release, read_problem
 from labgrade.collect import (collect_from_exchange, collect_from_path, format_timestamp,
                               read_mapping, student_id_from_filename)
 from labgrade.course import Course, CourseError
-from labgrade.export import export, histogram, summary_markdown, write_csv
+from labgrade.export import (export, failure_messages, histogram, question_summary,
+                             summary_markdown, write_csv)
+from labgrade.export import questions as graded_cells
 from labgrade.feedback import without_secret
 from labgrade.ledger import Entry, Ledger
 from labgrade.outputs import LimitOutputSize
@@ -731,13 +735,18 @@ SCORES = {"ana": {"test_q1": 2, "test_q2": 1, "test_q3": 1, "q4": 2},
 
 
 class GradedBook(Gradebook):
-    """Stands for the gradebook after grading: the scores of SCORES."""
+    """Stands for the gradebook after grading t1-ex1: the scores of SCORES in each notebook.
+
+    Like nbgrader's, it answers only for the assignment and notebooks it holds."""
+    assignment, notebooks = "t1-ex1", ("t1-ex1",)
 
     def find_submission(self, assignment, student):
-        return types.SimpleNamespace(score=sum(SCORES[student].values()), max_score=6,
-                                     late_submission_penalty=0)
+        assert assignment == self.assignment
+        return types.SimpleNamespace(score=len(self.notebooks) * sum(SCORES[student].values()),
+                                     max_score=6 * len(self.notebooks), late_submission_penalty=0)
 
     def find_grade(self, name, notebook, assignment, student):
+        assert assignment == self.assignment and notebook in self.notebooks
         return types.SimpleNamespace(score=SCORES[student][name])
 
 
@@ -759,7 +768,8 @@ def test_export_by_hand(course, tmp_path):
     for student in SCORES:
         ledger.add(Entry(origin=f"{student}.ipynb", state="graded", student=student,
                          seconds_late=60.0 if student == "cara" else 0.0,
-                         collect_notes=["renamed"] if student == "ana" else []))
+                         collect_notes=["renamed"] if student == "ana" else [],
+                         notes=["regraded"] if student == "ana" else []))
     ledger.add(Entry(origin="dan.ipynb", state="failed", student="dan", reason="empty file"))
     ledger.add(Entry(origin="old.ipynb", state="superseded", student="ana"))
     ledger.save()
@@ -768,7 +778,10 @@ def test_export_by_hand(course, tmp_path):
                                      "test_q2": "the share should be 120 / 250"})
     assert export(course, "t1-ex1")["grades"] == course.reports_dir("t1-ex1") / "grades.csv"
     paths = export(course, "t1-ex1", tmp_path / "grades.csv")
-    assert paths["grades"] == tmp_path / "grades.csv"
+    reports = course.reports_dir("t1-ex1")  # summary.md shows the histogram by this name
+    assert paths == {"grades": tmp_path / "grades.csv", "questions": reports / "questions.csv",
+                     "histogram": reports / "score-histogram.png",
+                     "summary": reports / "summary.md"}
     assert paths["grades"].read_text().splitlines()[0] == (
         "student_id,state,score,max_score,seconds_late,late_penalty,reason,notes,"
         "test_q1,test_q2,test_q3,q4")
@@ -777,8 +790,9 @@ def test_export_by_hand(course, tmp_path):
     assert [(r["student_id"], r["state"], r["score"], r["test_q2"], r["q4"]) for r in grades] == [
         ("ana", "graded", "6", "1", "2"), ("ben", "graded", "3", "0", "0"),
         ("cara", "graded", "2.5", "0", "1.5"), ("dan", "failed", "", "", "")]
-    assert grades[0]["notes"] == "renamed" and grades[2]["seconds_late"] == "60.0"
+    assert grades[0]["notes"] == "renamed; regraded" and grades[2]["seconds_late"] == "60.0"
     assert grades[3]["reason"] == "empty file" and grades[0]["max_score"] == "6"
+    assert grades[3]["max_score"] == ""
     questions = {r["question"]: r for r in csv.DictReader(paths["questions"].open())}
     assert list(questions) == ["test_q1", "test_q2", "test_q3", "q4"]
     assert [(q["kind"], q["hidden_tests"], q["points"]) for q in questions.values()] == [
@@ -803,3 +817,193 @@ def test_a_histogram_with_nobody_graded_still_has_one_bin(tmp_path, monkeypatch)
                         lambda self, *a, **k: drawn.append(real(self, *a, **k)) or drawn[-1])
     histogram(tmp_path / "h.png", ROWS[-1:], "t1-ex1")
     assert drawn[0][1].tolist() == [0, 1, 2]  # scores 0 and 1 when no maximum is known
+
+
+def test_export_of_an_assignment_with_two_notebooks(course):
+    # t2-ex1 has the notebooks t2-ex1 and extra, both a copy of SOURCE: each question's column
+    # is named notebook:question, and each learner's scores are those of SCORES in both.
+    course.source_dir("t2-ex1").mkdir(parents=True)
+    for name in NOTEBOOKS["t2-ex1"]:
+        shutil.copy(SOURCE, course.source_dir("t2-ex1") / f"{name}.ipynb")
+    book = GradedBook([])
+    book.assignment, book.notebooks = "t2-ex1", tuple(NOTEBOOKS["t2-ex1"])
+    course.gradebook = lambda: book
+    ledger = Ledger(course, "t2-ex1")
+    ledger.add(Entry(origin="ana.ipynb", state="graded", student="ana"))
+    ledger.add(Entry(origin="ben.ipynb", state="graded", student="ben"))
+    ledger.save()
+    paths = export(course, "t2-ex1")
+    names = [f"{nb}:{q}" for nb in ("t2-ex1", "extra") for q in ("test_q1", "test_q2", "test_q3", "q4")]
+    grades = list(csv.DictReader(paths["grades"].open()))
+    assert list(grades[0])[8:] == names
+    assert [grades[0][n] for n in names] == ["2", "1", "1", "2"] * 2  # ana
+    assert (grades[1]["score"], grades[1]["max_score"]) == ("6", "12")  # ben: 2 * (2 + 0 + 1 + 0)
+    rows = list(csv.DictReader(paths["questions"].open()))
+    assert [r["question"] for r in rows] == names
+    # means of ana and ben: (2 + 2) / 2, (1 + 0) / 2, 1, (2 + 0) / 2; ben lost q2 and q4
+    assert [r["mean"] for r in rows] == ["2.0", "0.5", "1.0", "1.0"] * 2
+    assert [r["lost_points"] for r in rows] == ["0", "1", "0", "1"] * 2
+    assert "| extra:q4 | manual | no | 2 | 1.0 | 1 |  |" in paths["summary"].read_text()
+
+
+def test_french_summary_by_hand():
+    rows = [{"student_id": "ana", "state": "graded", "score": 4.5, "max_score": 7.5},
+            {"student_id": "ben", "state": "graded", "score": 6.0, "max_score": 7.5},
+            {"student_id": "zoé", "state": "failed", "reason": "fichier vide"}]
+    summary = [{"question": "test_q1", "kind": "test", "hidden_tests": True, "points": 2,
+                "mean": 1.5, "lost_points": 1, "most_common_failure": "AssertionError: la part"},
+               {"question": "q4", "kind": "manual", "hidden_tests": False, "points": 2,
+                "mean": 1.75, "lost_points": 2, "most_common_failure": ""}]
+    # mean (4.5 + 6) / 2 = 5.25; decimals with a comma; the question that lost most first
+    assert summary_markdown("m1-ex1-fr", rows, summary) == """\
+# m1-ex1-fr : synthèse de la correction
+
+3 apprenants : 2 corrigés, 1 en échec.
+
+Note moyenne : 5,25 sur 7,5.
+
+![distribution des notes](score-histogram.png)
+
+| question | type | tests cachés | points | moyenne | points perdus | échec le plus fréquent |
+| --- | --- | --- | --- | --- | --- | --- |
+| q4 | manuel | non | 2 | 1,75 | 2 |  |
+| test_q1 | test | oui | 2 | 1,5 | 1 | AssertionError: la part |
+
+## Non corrigés
+
+- zoé: fichier vide
+"""
+    # only a name ending in -fr is French
+    for assignment in ("m1-ex1", "m1-fr-ex1", "m1-ex1-FR"):
+        assert summary_markdown(assignment, rows, summary).startswith(f"# {assignment}: grading summary\n")
+
+
+def test_french_histogram_labels_bars_and_size(tmp_path, monkeypatch):
+    drawn = []
+    real = matplotlib.axes.Axes.hist
+    monkeypatch.setattr(matplotlib.axes.Axes, "hist",
+                        lambda self, *a, **k: drawn.append((self, real(self, *a, **k))) or drawn[-1][1])
+    monkeypatch.setitem(matplotlib.rcParams, "savefig.dpi", 50)  # the histogram sets its own
+    rows = [{"student_id": "ana", "state": "graded", "score": 4.5, "max_score": 7.5},
+            {"student_id": "ben", "state": "graded", "score": 6.0, "max_score": 7.5}]
+    histogram(tmp_path / "h.png", rows, "m1-ex1-fr")
+    ax, (counts, edges, bars) = drawn[0]
+    assert ax.get_xlabel() == "note (sur 7,5)" and ax.get_ylabel() == "apprenants"
+    assert ax.get_title() == "m1-ex1-fr : notes des 2 apprenants corrigés"
+    assert edges.tolist() == list(range(9))  # whole scores 0..8 (int(7.5) + 1)
+    # each bar is 0.8 wide, centred on its score (0: from -0.4 to 0.4), in the course's blue
+    assert [round(b.get_x(), 6) for b in bars[:2]] == [-0.4, 0.6]
+    assert {round(b.get_width(), 6) for b in bars} == {0.8}
+    assert bars[0].get_facecolor() == matplotlib.colors.to_rgba("#4c72b0")
+    png = (tmp_path / "h.png").read_bytes()
+    # 6 x 3.5 inches at 100 dpi (the PNG header holds the width and height in pixels)
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (600, 350)
+
+
+def test_failure_messages_cut_only_the_empty_separator(course):
+    graded_notebook(course, "ana", {"test_q1": "", "test_q2": "no value for country X"})
+    assert failure_messages(course, "t1-ex1", "ana", "t1-ex1", "test_q1") == ["AssertionError"]
+    assert failure_messages(course, "t1-ex1", "ana", "t1-ex1", "test_q2") == [
+        "AssertionError: no value for country X"]
+
+
+def test_question_summary_with_nobody_graded_has_no_mean(course):
+    qs = [{"notebook": "t1-ex1", "name": "test_q1", "points": 2, "kind": "test", "hidden": False}]
+    rows = [{"student_id": "dan", "state": "failed"}]
+    assert question_summary(course, "t1-ex1", rows, qs)[0]["mean"] == ""
+
+
+def test_graded_cells_kind_and_points(course):
+    # A manually graded code answer (solution and grade) is manual; a graded cell without points
+    # (nbgrader always writes them; a hand-made notebook may not) counts 0.
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+            "grade": True, "solution": True, "grade_id": "q1", "points": 3}}),
+        nbformat.v4.new_code_cell("assert x == 1", metadata={"nbgrader": {
+            "grade": True, "solution": False, "grade_id": "test_q1"}})])
+    course.source_dir("t1-ex1").mkdir(parents=True)
+    nbformat.write(nb, course.source_dir("t1-ex1") / "t1-ex1.ipynb")
+    assert [(q["name"], q["kind"], q["points"]) for q in graded_cells(course, "t1-ex1")] == [
+        ("q1", "manual", 3), ("test_q1", "test", 0)]
+
+
+def test_reports_are_utf8_whatever_the_locale(course, tmp_path):
+    # Under the C locale Python's default file encoding is ASCII; the reports hold names and
+    # French words all the same.
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        write_csv(tmp_path / "g.csv", [{"student_id": "zoé"}])
+        course.source_dir("t1-ex1-fr").mkdir(parents=True)
+        shutil.copy(SOURCE, course.source_dir("t1-ex1-fr") / "t1-ex1-fr.ipynb")
+        course.notebook_names = lambda assignment: [assignment]
+        paths = export(course, "t1-ex1-fr")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert (tmp_path / "g.csv").read_bytes() == "student_id\r\nzoé\r\n".encode("utf-8")
+    assert paths["summary"].read_bytes().startswith("# t1-ex1-fr : synthèse".encode("utf-8"))
+
+
+# --- checks and arrivals at their edges (found by mutation testing) -----------------------------
+
+def test_a_notebook_nbformat_cannot_read_is_named_with_its_error(tmp_path):
+    listed = tmp_path / "list.ipynb"
+    listed.write_text("[1, 2]")  # JSON, but not a notebook
+    assert read_problem(listed) == (
+        "not a valid notebook (AttributeError: 'list' object has no attribute 'get')")
+
+
+def test_every_notebook_of_a_submission_adds_its_notes(course):
+    folder = course.submitted_dir("gus", "t2-ex1")
+    folder.mkdir(parents=True)
+    nb = nbformat.read(SOURCE, as_version=4)
+    nb.metadata.kernelspec = {"name": "ir", "display_name": "R", "language": "R"}
+    for name in NOTEBOOKS["t2-ex1"]:
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    assert check_submission(course, "t2-ex1", "gus", NOTEBOOKS["t2-ex1"]) == ("", [
+        "t2-ex1: kernel 'ir' replaced by the course kernel 'python3'",
+        "extra: kernel 'ir' replaced by the course kernel 'python3'"])
+
+
+def test_a_submission_of_another_exercise_names_the_assignment(course):
+    folder = course.submitted_dir("gus", "t1-ex1")
+    folder.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),
+                   folder / "t1-ex1.ipynb")
+    problem, _ = check_submission(course, "t1-ex1", "gus", ["t1-ex1"])
+    assert problem.startswith("not a notebook of t1-ex1: none of its 5 read-only cells")
+
+
+def test_notebooks_without_a_kernel_name_get_no_kernel_note():
+    release = nbformat.read(SOURCE, as_version=4)
+    del release.metadata["kernelspec"]
+    submitted = nbformat.read(SOURCE, as_version=4)
+    del submitted.metadata["kernelspec"]
+    assert compare_with_release(submitted, release, "t1-ex1") == ("", [])
+
+
+def test_a_large_submission_is_told_apart_by_every_file_size(tmp_path, monkeypatch):
+    folder = tmp_path / "ana+t1-ex1+x+1"
+    folder.mkdir()
+    (folder / "a.bin").write_bytes(b"12")
+    (folder / "b.bin").write_bytes(b"34")
+    monkeypatch.setattr(arrivals, "MAX_BYTES", 3)  # 4 bytes: names and sizes only
+    before = arrivals.fingerprint(folder)
+    (folder / "b.bin").write_bytes(b"345")  # the last file grows
+    assert arrivals.fingerprint(folder) != before
+
+
+def test_a_folder_that_cannot_be_read_now_does_not_hide_the_next(tmp_path, monkeypatch):
+    inbound, log = tmp_path / "inbound", tmp_path / "arrivals.jsonl"
+    for name in ("ana+t1-ex1+x+1", "ana+t1-ex1+x+2"):
+        (inbound / "ana" / name).mkdir(parents=True)
+    real = arrivals.fingerprint
+
+    def fingerprint(folder):
+        if folder.name.endswith("+1"):
+            raise OSError("being written")
+        return real(folder)
+
+    monkeypatch.setattr(arrivals, "fingerprint", fingerprint)
+    assert arrivals.look_once(inbound, log, {}) == 1
+    assert list(arrivals.read_log(log)) == ["ana/ana+t1-ex1+x+2"]
