@@ -2,12 +2,13 @@
 
 ``python -m labgrade.testrunner SOCKET [MODULE ...]`` starts a server (in the tests' sandbox,
 see :func:`labgrade.sandbox.sandbox_command`). It imports the libraries (and the MODULEs that
-the assignment's cells import) and reads the course datasets once, then waits. For each submission a worker sends a job over the Unix socket: the
-assignment's setup and test cells, as the gradebook holds them, and the learner's answers as
-data (:mod:`labgrade.answer_export`). The server forks a fresh child for the job: a process that
-has never run learner code, since neither the server nor the child ever does. The child runs the
-cells in an IPython shell, puts each test cell's answers into the namespace just before it runs,
-and sends back each test cell's outputs in nbformat's form, as a kernel would.
+the assignment's cells import) and reads the course datasets once, then waits. For each
+submission a worker sends a job over the Unix socket: the assignment's setup and test cells,
+as the gradebook holds them, and the learner's answers as data (:mod:`labgrade.answer_export`).
+The server forks a fresh child for the job: a process that has never run learner code, since
+neither the server nor the child ever does. The child runs the cells in an IPython shell, puts
+each test cell's answers into the namespace just before it runs, and sends back each test
+cell's outputs in nbformat's form, as a kernel would.
 """
 
 import importlib
@@ -225,16 +226,15 @@ class TestsProcess:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / "tests.sock"
         cmd = sandbox_command(
-            [sys.executable, "-m", "labgrade.testrunner", str(path), *self.modules], workdir=self.folder,
-            scratch=self.folder / "scratch", memory_mb=self.memory_mb,
+            [sys.executable, "-m", "labgrade.testrunner", str(path), *self.modules],
+            workdir=self.folder, scratch=self.folder / "scratch", memory_mb=self.memory_mb,
             env={"MPLBACKEND": "Agg"})
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
         ready, _, _ = select.select([self.process.stdout], [], [], self.start_timeout)
         line = self.process.stdout.readline() if ready else ""
         if line.strip() != "ready":
-            if self.process.poll() is None:
-                self.process.kill()
+            self.process.kill()  # so that its error output ends (nothing if it has stopped)
             message = self.process.stderr.read()[-2000:] or "no message"
             self.__exit__(None, None, None)
             raise RuntimeError(f"the tests' process did not start: {message}")
