@@ -78,3 +78,96 @@ def test_notebook_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{_id(path)}: cells {dirty} have outputs; clear them before committing"
+
+
+def submodules_used(sources: list[str]) -> set[str]:
+    """Submodules that code reaches as attributes (``np.random``, ``matplotlib.pyplot``) of the
+    modules it imports, without importing them itself."""
+    import ast
+    import importlib.util
+
+    from IPython.core.inputtransformer2 import TransformerManager
+    from labgrade.split import imported_modules
+
+    imported = set(imported_modules(sources))
+    trees = [ast.parse(TransformerManager().transform_cell(s)) for s in sources]
+    names = {}  # the name code uses -> the module it stands for
+    for node in (n for tree in trees for n in ast.walk(tree)):
+        if isinstance(node, ast.Import):
+            names.update((a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.update((a.asname or a.name, f"{node.module}.{a.name}") for a in node.names)
+    used = set()
+    for node in (n for tree in trees for n in ast.walk(tree)):
+        chain = []
+        while isinstance(node, ast.Attribute):
+            chain.insert(0, node.attr)
+            node = node.value
+        if not (isinstance(node, ast.Name) and node.id in names and chain):
+            continue
+        dotted = names[node.id].split(".") + chain
+        for end in range(len(names[node.id].split(".")) + 1, len(dotted) + 1):
+            module = ".".join(dotted[:end])
+            try:
+                found = importlib.util.find_spec(module) is not None
+            except (ImportError, ValueError, AttributeError):
+                found = False
+            if not found:
+                break
+            if module not in imported:
+                used.add(module)
+    return used
+
+
+def test_submodules_used_are_found():
+    sources = ["import numpy as np\nimport matplotlib\nfrom migstats import datasets\n"
+               "np.random.default_rng(1)\nmatplotlib.pyplot.plot([])\ndatasets.schema.DATA_DIR\n"
+               "np.mean([1])"]
+    assert submodules_used(sources) == {"numpy.random", "matplotlib.pyplot", "migstats.datasets.schema"}
+    assert submodules_used(["import matplotlib.pyplot as plt\nplt.plot([])"]) == set()
+
+
+def unreachable_in_a_new_python(imports: list[str], modules: set[str]) -> set[str]:
+    """The modules that are not attributes of their parents after only these import statements."""
+    import subprocess
+    import sys
+
+    code = "\n".join([*imports, "import sys", "for module in sys.argv[1:]:",
+                      "    parent, _, name = module.rpartition('.')",
+                      "    if not hasattr(sys.modules[parent], name): print(module)"])
+    run = subprocess.run([sys.executable, "-c", code, *sorted(modules)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return set(run.stdout.split())
+
+
+def test_a_submodule_that_a_new_python_has_not_loaded_is_named():
+    assert unreachable_in_a_new_python(["import matplotlib"], {"matplotlib.pyplot"}) == {"matplotlib.pyplot"}
+    assert unreachable_in_a_new_python(["import matplotlib.pyplot as plt"], {"matplotlib.pyplot"}) == set()
+    assert unreachable_in_a_new_python(["import numpy"], {"numpy.random"}) == set()
+
+
+def test_notebooks_import_the_submodules_they_use():
+    """The book's kernels are forks that already hold every notebook's imports
+    (book/_ext/kernel_forks.py): a notebook that uses a submodule it does not import would run
+    in the build but fail on a learner's computer. So each use must work in a new Python."""
+    import ast
+    from collections import defaultdict
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    sources = {path: [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+               for path in NOTEBOOKS}
+    used = {path: submodules_used(code) for path, code in sources.items()}
+    # Most are imported with their parent (numpy.random with numpy): one look per parent.
+    by_parent = defaultdict(set)
+    for module in set().union(*used.values()):
+        by_parent[module.rpartition(".")[0]].add(module)
+    hidden = set().union(*(unreachable_in_a_new_python([f"import {parent}"], modules)
+                           for parent, modules in by_parent.items()))
+    wrong = []
+    for path in (p for p in NOTEBOOKS if used[p] & hidden):
+        imports = [ast.unparse(n) for code in sources[path]
+                   for n in ast.walk(ast.parse(TransformerManager().transform_cell(code)))
+                   if isinstance(n, (ast.Import, ast.ImportFrom)) and getattr(n, "level", 0) == 0]
+        wrong += [f"{_id(path)}: {m}" for m in sorted(unreachable_in_a_new_python(imports, used[path] & hidden))]
+    assert not wrong, "import these submodules where they are used:\n" + "\n".join(wrong)
