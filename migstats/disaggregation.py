@@ -163,7 +163,8 @@ def _estimate(data, y, x, by, weight, stratum, psu, level, fpc=None,
         w_d = by_domain(w)
         with np.errstate(invalid="ignore", divide="ignore"):
             resid2 = by_domain(w * (y0 - estimate[d] * x0) ** 2)
-            s2 = resid2 / w_d * n / (n - 1)
+            # one record has no spread: no design effect (rounding would give 0, not NaN)
+            s2 = np.where(n > 1, resid2 / w_d * n / (n - 1), np.nan)
             var_srs = s2 / (n * (x_total / w_d) ** 2)
             spread = s2 / (resid2 / w_d + by_domain(w * y0 ** 2) / w_d)
     else:

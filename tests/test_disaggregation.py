@@ -644,7 +644,8 @@ def test_small_empty_and_constant_domains_are_quiet():
                                        by="g")
     # one record: its own value, no spread, so no design effect
     assert one.loc[1, "estimate"] == 2 and one.loc[1, "n"] == 1 and np.isnan(one.loc[1, "deff"])
-    assert one_ratio.loc[1, "estimate"] == pytest.approx(15 / 11)
+    assert one_ratio.loc[1, "estimate"] == pytest.approx(15 / 11) and one_ratio.loc[1, "n"] == 1
+    assert np.isnan(one_ratio.loc[1, "deff"])  # 15 - (15/11) * 11 rounds to 1.8e-15, not 0
     # no value at all in the last domain: its row is kept, with n = 0 and no estimate. The
     # others: a (w 10, 10, 20; y 2, 3, 1) 70 / 40, b (w 10, 10, 20; y 4, 5, 2) 130 / 40.
     assert none["n"].tolist() == [3, 3, 0] and np.isnan(none.loc["c", "estimate"])
