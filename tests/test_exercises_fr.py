@@ -14,7 +14,6 @@ import pytest
 
 import labgrade.cli as cli
 from labgrade.course import Course, CourseError
-from labgrade.export import summary_markdown
 from nbgrader_harness import grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,17 +100,3 @@ def test_missing_french_version_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "nbgrader_config.py").write_text("")
     assert cli.main(["--course", str(tmp_path), "status", "m9-ex1", "--lang", "fr"]) == 2
     assert "m9-ex1 has no French version" in capsys.readouterr().err
-
-
-def test_french_summary():
-    rows = [{"student_id": "ana", "state": "graded", "score": 4.5, "max_score": 6.0},
-            {"student_id": "ben", "state": "failed", "reason": "empty file"}]
-    summary = [{"question": "q1_test", "kind": "test", "hidden_tests": True, "points": 2,
-                "mean": 1.5, "lost_points": 1, "most_common_failure": "AssertionError: la part"}]
-    lines = summary_markdown("m1-ex1-fr", rows, summary).splitlines()
-    assert lines[0] == "# m1-ex1-fr : synthèse de la correction"
-    assert "2 apprenants : 1 corrigés, 1 en échec." in lines
-    assert "Note moyenne : 4,50 sur 6." in lines
-    assert "| q1_test | test | oui | 2 | 1,5 | 1 | AssertionError: la part |" in lines
-    assert "## Non corrigés" in lines
-    assert summary_markdown("m1-ex1", rows, summary).splitlines()[0] == "# m1-ex1: grading summary"
