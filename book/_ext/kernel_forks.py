@@ -13,8 +13,9 @@ How a kernel starts. For the build's processes only, the kernel spec "python3" (
 first on JUPYTER_PATH) runs ``python kernel_forks.py connect -f CONNECTION_FILE``: a small process
 that passes the server its standard streams, working folder, environment and arguments over a
 Unix socket, passes on to the kernel the signals it gets (interrupt, terminate) and exits with
-the kernel's exit status. When it is killed, the server kills the kernel. So the notebook client sees an ordinary
-kernel process. The server stops at the end of the build, or when the build's process ends.
+the kernel's exit status. When it is killed, the server kills the kernel. So the notebook client
+sees an ordinary kernel process. The server stops at the end of the build, or when the build's
+process ends.
 
 Linux only (it needs fork and pidfd); elsewhere the kernels start as usual.
 """
@@ -159,13 +160,11 @@ def _fork_kernel(listener, selector, kernels) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:
+    if pid == 0:  # the kernel: it keeps none of the server's sockets and handles
+        for key in list(selector.get_map().values()):
+            key.fileobj.close() if isinstance(key.fileobj, socket.socket) else os.close(key.fd)
         selector.close()
-        listener.close()
         connection.close()
-        for other, pidfd in kernels.values():
-            other.close()
-            os.close(pidfd)
         _become_kernel(request, fds)
     for fd in fds:
         os.close(fd)
