@@ -187,14 +187,22 @@ def store(course, assignment, candidate, notebook_names):
 def supersede(course, assignment, entry):
     """Move the current submission of ``entry`` aside, into ``superseded/``."""
     source = course.submitted_dir(entry.student, assignment)
-    kept = course.superseded_dir(entry.student, assignment) / re.sub(
-        r"[^0-9A-Za-z]+", "-", entry.timestamp).strip("-")
+    kept = free_path(course.superseded_dir(entry.student, assignment) / re.sub(
+        r"[^0-9A-Za-z]+", "-", entry.timestamp).strip("-"))
     if source.exists():
         kept.parent.mkdir(parents=True, exist_ok=True)
-        if kept.exists():
-            shutil.rmtree(kept)
         shutil.move(source, kept)
     entry.state, entry.kept_at = "superseded", str(kept)
+
+
+def free_path(path):
+    """``path`` if nothing is there yet, else the first free one of ``<name>-2``, ``<name>-3``...
+    (the number goes before the extension). So no kept submission replaces another."""
+    number, free = 1, path
+    while free.exists():
+        number += 1
+        free = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return free
 
 
 def collect_from_path(course, assignment, source, mapping_file=None):
@@ -228,7 +236,8 @@ def add_candidate(course, assignment, ledger, candidate, notebook_names):
         return
     previous = ledger.current_for(candidate.student)
     if previous is not None and previous.timestamp > stamp:
-        kept = course.superseded_dir(candidate.student, assignment) / Path(candidate.origin).name
+        kept = free_path(course.superseded_dir(candidate.student, assignment)
+                         / Path(candidate.origin).name)
         kept.parent.mkdir(parents=True, exist_ok=True)
         copy = shutil.copytree if candidate.is_folder else shutil.copy2
         copy(candidate.path, kept)
@@ -260,7 +269,9 @@ def collect_from_exchange(course, assignment):
         student = folder.name.split("+")[0]
         by_student.setdefault(student, []).append(folder)
     for student, folders in by_student.items():
-        folders.sort(key=lambda f: parse_timestamp((f / "timestamp.txt").read_text()))
+        # nbgrader copies the folder whose name holds the newest time (<student>+<assignment>+
+        # <time>+...), whatever its timestamp.txt says: the ledger follows the same rule
+        folders.sort(key=lambda f: parse_timestamp(f.name.split("+")[2]))
         *older, newest = folders
         for folder in older:
             origin = f"exchange/{folder.name}"
