@@ -260,6 +260,19 @@ def test_exchange_names_are_ordered_by_time_not_by_letters(course):
         (f"exchange/{newer.name}", "collected", "2026-03-02 12:00:00.000000 UTC")]
 
 
+def test_a_learner_name_with_a_plus_is_read_as_nbgrader_reads_it(course):
+    # nbgrader splits the name from the right: learner "ana+b", time "2026-03-02 12:05..."
+    course.api = lambda: QuietExchange()
+    older = shared_submission(course, "ana+b+t1-ex1+2026-03-02 12:05:00.000000 UTC+k5",
+                              "2026-03-02 12:05:00.000000 UTC")
+    newer = shared_submission(course, "ana+b+t1-ex1+2026-03-02 12:09:00.000000 UTC+k9",
+                              "2026-03-02 12:09:00.000000 UTC")
+    ledger = collect_from_exchange(course, "t1-ex1")
+    assert [(e.origin, e.student, e.state) for e in ledger.entries] == [
+        (f"exchange/{older.name}", "ana+b", "superseded"),
+        (f"exchange/{newer.name}", "ana+b", "collected")]
+
+
 def test_a_shared_inbound_submission_is_never_read_as_a_hub_users_folder(course):
     course.api = lambda: ExchangeApi(course)
     folder = inbound(course, "ana", 0)

@@ -253,6 +253,14 @@ def add_candidate(course, assignment, ledger, candidate, notebook_names):
                      timestamp=stamp, collect_notes=notes))
 
 
+def exchange_name(folder):
+    """(learner, time) from the name of a submission in nbgrader's exchange,
+    <learner>+<assignment>+<time>+<random>, read as nbgrader reads it: a learner's name may
+    hold a "+"."""
+    parts = folder.name.rsplit("+", 3)
+    return parts[0], parts[2]
+
+
 def collect_from_exchange(course, assignment):
     """Collect with ``nbgrader collect``; list older submissions kept in the exchange."""
     notebook_names = course.notebook_names(assignment)
@@ -266,12 +274,11 @@ def collect_from_exchange(course, assignment):
     known = {e.origin for e in ledger.entries}
     by_student = {}
     for folder in sorted(inbound.glob(f"*+{assignment}+*")):
-        student = folder.name.split("+")[0]
-        by_student.setdefault(student, []).append(folder)
+        by_student.setdefault(exchange_name(folder)[0], []).append(folder)
     for student, folders in by_student.items():
-        # nbgrader copies the folder whose name holds the newest time (<student>+<assignment>+
-        # <time>+...), whatever its timestamp.txt says: the ledger follows the same rule
-        folders.sort(key=lambda f: parse_timestamp(f.name.split("+")[2]))
+        # nbgrader copies the folder whose name holds the newest time, whatever its
+        # timestamp.txt says: the ledger follows the same rule
+        folders.sort(key=lambda f: parse_timestamp(exchange_name(f)[1]))
         *older, newest = folders
         for folder in older:
             origin = f"exchange/{folder.name}"
