@@ -366,3 +366,18 @@ def test_load_reads_a_file_once_and_returns_copies(tmp_path, monkeypatch):
     csv.write_text("\n".join(text[:-1]) + "\n")  # one row fewer: a new version of the file
     assert len(ds.load("reported_flows", tmp_path)) == len(second) - 1 and len(reads) == 2
     ds._read_cached.cache_clear()
+
+
+def test_read_all_reads_each_dataset_once_and_load_then_only_copies(monkeypatch):
+    reads = []
+    real_read = ds.read
+    monkeypatch.setattr(ds, "read", lambda *a: reads.append(a[0]) or real_read(*a))
+    ds._read_cached.cache_clear()
+    try:
+        ds.read_all()
+        names = ds.list()["name"].tolist()
+        assert sorted(reads) == sorted(names)
+        census = ds.load("census_sample")
+        assert len(reads) == len(names) and census.equals(real_read("census_sample", str(DATA_DIR)))
+    finally:
+        ds._read_cached.cache_clear()

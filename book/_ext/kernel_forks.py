@@ -8,6 +8,8 @@ and every module that these notebooks import (their import statements, read with
 for each notebook. A fork starts with those modules imported and an empty namespace, in the
 notebook's folder and environment: a notebook that forgets an import still fails, as it would
 for a learner. numpy's global random generator is seeded again in each fork, as in a new process.
+The server also reads the course's datasets once (``migstats.datasets.read_all``): a notebook's
+``load`` returns a copy of the table, as it would after its own first read.
 
 How a kernel starts. For the build's processes only, the kernel spec "python3" (a folder put
 first on JUPYTER_PATH) runs ``python kernel_forks.py connect -f CONNECTION_FILE``: a small process
@@ -151,6 +153,8 @@ def _import(notebooks: list[str]) -> None:
     finally:
         del builtins.get_ipython
         sys.stdout = stdout
+    if "migstats.datasets" in sys.modules:  # the notebooks' load() then copies a table read here
+        sys.modules["migstats.datasets"].read_all()
 
 
 def _fork_kernel(listener, selector, kernels) -> None:

@@ -169,9 +169,8 @@ def warm_up(modules=()):
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 
-    import migstats.datasets as datasets
-    for name in datasets.list()["name"]:
-        datasets.load(name)
+    import migstats.datasets
+    migstats.datasets.read_all()
     for module in modules:
         try:
             importlib.import_module(module)
