@@ -199,7 +199,7 @@ def test_a_server_that_stops_ends_its_kernels(server, tmp_path):
     own = tmp_path / "one.ipynb"
     own.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     paths = os.environ.get("JUPYTER_PATH")
-    kernel_forks._start_server(app, SimpleNamespace(doc2path=str), [str(own)])
+    kernel_forks._start_server(app, SimpleNamespace(doc2path=str), [str(own)] * kernel_forks.FEWEST)
     try:
         manager, client = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), startup_timeout=60)
         pid = kernel_pid(client)
@@ -210,3 +210,12 @@ def test_a_server_that_stops_ends_its_kernels(server, tmp_path):
     assert gone(pid)
     manager.provisioner.process.wait(timeout=5)  # the client ends too
     assert not app.kernel_folder.exists()
+
+
+def test_a_few_notebooks_start_as_usual(tmp_path):
+    app = SimpleNamespace()
+    own = tmp_path / "one.ipynb"
+    own.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    paths = os.environ.get("JUPYTER_PATH")
+    kernel_forks._start_server(app, SimpleNamespace(doc2path=str), [str(own)] * (kernel_forks.FEWEST - 1))
+    assert not hasattr(app, "kernel_server") and os.environ.get("JUPYTER_PATH") == paths
