@@ -375,6 +375,12 @@ def test_stock_table_labels_and_weights_of_any_size():
     assert table.loc["native-born", "foreigner"] == 0.0 and not table.isna().any().any()
 
 
+def test_stock_table_holds_numbers():
+    # Weighted counts are numbers (float), not Python objects: pandas can plot and round them.
+    table = d.migrant_stocks(small_census(), "XLM")
+    assert list(table.dtypes) == ["float64", "float64", "float64"]
+
+
 def test_census_errors_name_the_census():
     census = small_census()
     with pytest.raises(ValueError, match="^census has no column 'weight'"):
@@ -450,3 +456,55 @@ def test_movements_table_columns():
     assert list(out.columns) == ["traveller_id", "date", "direction", "resident_before", "spell_days",
                                  "censored", "movement"]
     assert list(out.index) == [0, 1, 2] and list(out["traveller_id"]) == ["A", "A", "B"]
+
+
+def test_the_last_day_of_the_window_counts_for_most_of_the_time():
+    # The window 1 to 20 January includes its last day: 20 days observed. No spell reaches
+    # 12 months. Abroad 1-9 January (9 days), in the country 10-19 January (10 days), abroad again
+    # on 20 January (1 day): 10 days of 20 in the country, not more than half, so a visitor.
+    table = crossings(("A", "2024-01-10", "entry"), ("A", "2024-01-20", "exit"))
+    out = d.classify_travellers(table, "2024-01-01", "2024-01-20", "2024-01-15", "2024-01-20")
+    assert list(out["status"]) == ["visitor"]
+
+
+def test_each_crossing_gets_the_residence_before_it_and_the_length_of_its_spell():
+    # B: abroad 14.5 months (a non-resident), then in the country 15 March to 14 September 2023:
+    # 17 (to 1 April) + 30 + 31 + 30 + 31 + 31 + 13 = 183 days, short-term immigration. The exit
+    # starts an absence cut by the window end: 14 September to 1 January 2025 is
+    # 17 + 31 + 30 + 31 (rest of 2023) + 366 (2024) = 475 days, censored.
+    # C: a 26-day visit, shorter than 3 months: both crossings lie inside one absence of a
+    # non-resident, so they have no spell length of their own and are not censored.
+    table = crossings(("B", "2023-03-15", "entry"), ("B", "2023-09-14", "exit"),
+                      ("C", "2023-03-15", "entry"), ("C", "2023-04-10", "exit"))
+    moves = d.classify_movements(table, **WINDOW)
+    assert list(moves["movement"]) == ["short-term immigration", "non-resident departure",
+                                       "short visit", "short visit"]
+    pd.testing.assert_series_equal(moves["resident_before"],
+                                   pd.Series([False, False, False, False], name="resident_before"))
+    pd.testing.assert_series_equal(moves["spell_days"],
+                                   pd.Series([183, 475, None, None], dtype="Int64", name="spell_days"))
+    pd.testing.assert_series_equal(moves["censored"], pd.Series([False, True, False, False], name="censored"))
+
+
+def test_a_traveller_without_a_move_has_no_duration_and_no_censoring():
+    # A arrives on 15 March 2023 and is still in the country at the window end: 15 March 2023 to
+    # 1 January 2025 is 366 (to 15 March 2024, with 29 February) + 292 (17 to 1 April, then
+    # 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 + 31) = 658 days, censored. B stays 183 days (see
+    # above), not censored. C only visits: no move, so both are empty (NA), not True or False.
+    table = crossings(("A", "2023-03-15", "entry"), ("B", "2023-03-15", "entry"), ("B", "2023-09-14", "exit"),
+                      ("C", "2023-03-15", "entry"), ("C", "2023-04-10", "exit"))
+    out = d.classify_travellers(table, **WINDOW, **REFERENCE)
+    assert list(out["status"]) == ["long-term immigrant", "short-term immigrant", "visitor"]
+    pd.testing.assert_series_equal(out["duration_days"],
+                                   pd.Series([658, 183, None], dtype="Int64", name="duration_days"))
+    pd.testing.assert_series_equal(out["censored"], pd.Series([True, False, None], dtype="boolean", name="censored"))
+
+
+def test_nothing_observed_before_a_crossing_on_the_first_day_of_the_window():
+    # A crosses on 1 January 2022, the window's first day, and stays 3 years; B leaves that day
+    # for 3 years. Before the crossing 0 days are observed, and 0 days in the country of 0 is
+    # not more than half: neither is a usual resident before it. So A's entry is long-term
+    # immigration, and B's exit is the departure of a non-resident, not emigration.
+    moves = d.classify_movements(crossings(("A", "2022-01-01", "entry"), ("B", "2022-01-01", "exit")), **WINDOW)
+    assert list(moves["resident_before"]) == [False, False]
+    assert list(moves["movement"]) == ["long-term immigration", "non-resident departure"]

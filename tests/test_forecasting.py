@@ -171,3 +171,16 @@ def test_pandas_missing_values_count_as_numpy_nan():
     assert np.isnan(fc.mase(actual, [5.0, 5, 5], [1.0, 3, 2, 6], m=2))
     assert np.isnan(fc.mase([4.0, 5, 8], pd.array([5.0, None, 5], dtype="Float64"), [1.0, 3, 2, 6], m=2))
     assert np.isnan(fc.mase([4.0, 5], [5.0, 5], pd.array([1.0, 3, None, 6], dtype="Float64"), m=2))
+
+
+def test_none_in_a_list_counts_as_a_missing_value():
+    # A value typed as None (a plain list, or a column of Python objects) is missing, as NaN is.
+    # Coverage: 4 is in [3, 6]; the missing actual and the values with a missing bound are not
+    # inside: 1 of 3.
+    assert fc.coverage([4.0, None, 8.0], [3, 3, 3], [6, 6, 6]) == pytest.approx(1 / 3)
+    assert fc.coverage([4.0, 5.0, 5.0], [3, None, 3], [6, 6, None]) == pytest.approx(1 / 3)
+    assert fc.coverage(pd.Series([4.0, None], dtype=object), [3, 3], [6, 6]) == pytest.approx(1 / 2)
+    # MASE: a missing actual, forecast or training value makes it unknown (NaN), not an error.
+    assert np.isnan(fc.mase([4.0, None], [5.0, 5], [1.0, 3, 2, 6], m=2))
+    assert np.isnan(fc.mase([4.0, 5], [None, 5], [1.0, 3, 2, 6], m=2))
+    assert np.isnan(fc.mase([4.0, 5], [5.0, 5], [1.0, 3, None, 6], m=2))
