@@ -9,9 +9,8 @@ machine the wall-clock times grow with the load; the CPU time does not, and CPU 
 close to the wall time on an idle machine. The rebuild (both editions, as `make book` does)
 re-reads, and so re-executes, only the changed lesson. Notebook times come from the clean
 build's own record (execution.json): the time from kernel start to the last cell, with every
-core busy. The build's kernels start with pandas, matplotlib and the rest already imported
-(book/_ext/kernel_forks.py), so the five slowest are then run again, one at a time, in a kernel
-started as a learner's is: that is the time a learner waits. Targets (issue 20): clean build
+core busy. The five slowest are then run again, one at a time, in a new kernel, as a learner
+runs them. Targets (issue 20): clean build
 <= 120 s and rebuild < 30 s on 2 cores; every lesson < 10 s.
 """
 

@@ -51,7 +51,7 @@ def _read_cached(name, data_dir, version):
 
 def read_all(data_dir=DATA_DIR):
     """Read every dataset once: later calls of `load`, here or in a process forked from this
-    one (the book's kernels, the grading tests), then only copy them."""
+    one (labgrade's tests' server), then only copy them."""
     for name in list(data_dir)["name"]:
         load(name, data_dir)
 
