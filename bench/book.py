@@ -10,8 +10,8 @@ close to the wall time on an idle machine. The rebuild (both editions, as `make 
 re-reads, and so re-executes, only the changed lesson. Notebook times come from the clean
 build's own record (execution.json): the time from kernel start to the last cell, with every
 core busy. The five slowest are then run again, one at a time, in a new kernel, as a learner
-runs them. Targets (issue 20): clean build
-<= 120 s and rebuild < 30 s on 2 cores; every lesson < 10 s.
+runs them. Targets (issue 20): clean build <= 120 s and rebuild < 30 s on 2 cores; every
+lesson < 10 s.
 """
 
 import json

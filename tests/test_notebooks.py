@@ -78,4 +78,3 @@ def test_notebook_committed_without_outputs(path):
     nb = nbformat.read(path, as_version=4)
     dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{_id(path)}: cells {dirty} have outputs; clear them before committing"
-
