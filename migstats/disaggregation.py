@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+# scipy.special, not scipy.stats: the same quantiles (scipy.stats calls these functions), without
+# the second that importing scipy.stats takes in every lesson and every learner's kernel.
+from scipy.special import betaincinv, stdtrit
 
 from migstats import show
 
@@ -143,8 +145,7 @@ def _estimate(data, y, x, by, weight, stratum, psu, level, fpc=None,
     {Wolter 2007, ch. 6; Lohr 2022, ch. 9}. ``interval`` (for proportions) names the method of
     `proportion_interval` and adds the column ``n_eff``; otherwise the interval is symmetric.
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95 for a 95% interval.")
+    _check_level(level)
     lin = _linearise(data, y, x, by, weight, stratum, psu, fpc)
     w, d, valid, n, y0, x0, estimate = (lin[k] for k in ("w", "d", "valid", "n", "y0", "x0",
                                                           "estimate"))
@@ -180,7 +181,7 @@ def _estimate(data, y, x, by, weight, stratum, psu, level, fpc=None,
         deff = np.where(spread > 1e-9, variance / var_srs, np.nan)
         cv = np.where(estimate != 0, se / np.abs(estimate), np.nan)
 
-    t = stats.t.ppf(0.5 + level / 2, df=lin["df"])
+    t = stdtrit(lin["df"], 0.5 + level / 2)
     table = pd.DataFrame({"estimate": estimate, "se": se, "cv": cv,
                           "ci_low": estimate - t * se, "ci_high": estimate + t * se,
                           "deff": deff, "n": n.astype(int)}, index=lin["keys"])
@@ -250,6 +251,11 @@ def _sampling_fractions(data, stratum, psu_stratum, fpc):
     return f_h
 
 
+def _check_level(level):
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95 for a 95% interval.")
+
+
 def proportion_interval(p, se, n, df, *, level: float = 0.95, method: str = "logit"):
     """Confidence interval of a proportion from a sample: (low, high, n_eff), arrays.
 
@@ -270,8 +276,9 @@ def proportion_interval(p, se, n, df, *, level: float = 0.95, method: str = "log
     if method not in INTERVALS:
         raise ValueError(f"method={method!r}; choose one of {INTERVALS}.")
     p, se, n = (np.asarray(v, dtype=float) for v in (p, se, n))
+    _check_level(level)
     alpha = 1 - level
-    t = stats.t.ppf(1 - alpha / 2, df)
+    t = stdtrit(df, 1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where(se > 0, np.minimum(n, p * (1 - p) / se ** 2), n)
         if method == "wald":
@@ -283,10 +290,10 @@ def proportion_interval(p, se, n, df, *, level: float = 0.95, method: str = "log
             low = np.where(inside, 1 / (1 + np.exp(-(logit - half))), np.nan)
             high = np.where(inside, 1 / (1 + np.exp(-(logit + half))), np.nan)
             return low, high, n_eff
-        n_star = n_eff * (stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1)) / t) ** 2
+        n_star = n_eff * (stdtrit(np.maximum(n - 1, 1), 1 - alpha / 2) / t) ** 2
         x = p * n_star
-        low = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n_star - x + 1), 0.0)
-        high = np.where(x < n_star, stats.beta.ppf(1 - alpha / 2, x + 1, n_star - x), 1.0)
+        low = np.where(x > 0, betaincinv(x, n_star - x + 1, alpha / 2), 0.0)
+        high = np.where(x < n_star, betaincinv(x + 1, n_star - x, 1 - alpha / 2), 1.0)
     return low, high, n_eff
 
 
@@ -302,8 +309,7 @@ def domain_difference(data: pd.DataFrame, variable: str, by, first, second, *,
     second), ``se``, ``ci_low``, ``ci_high`` (Student t), ``covariance``, ``se_if_independent``
     (the SE that ignores the covariance) and ``t`` (difference / se).
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95 for a 95% interval.")
+    _check_level(level)
     y = _numeric(data, variable, "variable")
     lin = _linearise(data, y, np.where(np.isnan(y), np.nan, 1.0), by, weight, stratum, psu, None)
     keys = lin["keys"]
@@ -316,7 +322,7 @@ def domain_difference(data: pd.DataFrame, variable: str, by, first, second, *,
     var_i, var_j, var_diff = _variance(np.stack([z[i], z[j], z[i] - z[j]]), lin)
     difference = lin["estimate"][i] - lin["estimate"][j]
     se = np.sqrt(var_diff)
-    t = stats.t.ppf(0.5 + level / 2, df=lin["df"])
+    t = stdtrit(lin["df"], 0.5 + level / 2)
     return pd.Series({"difference": difference, "se": se, "ci_low": difference - t * se,
                       "ci_high": difference + t * se,
                       "covariance": (var_i + var_j - var_diff) / 2,

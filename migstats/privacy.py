@@ -13,10 +13,16 @@ changes the table by 1 in the L1 and in the L2 norm (sensitivity 1).
 """
 
 import numpy as np
-import opendp.prelude as dp
+import opendp.combinators as dpc
+import opendp.measurements as dpm
 import pandas as pd
+from opendp.domains import atom_domain, vector_domain
+from opendp.metrics import l1_distance, l2_distance
+from opendp.mod import binary_search_param, enable_features
 
-dp.enable_features("contrib")  # OpenDP's mechanisms are in its "contrib" set, proven on paper
+# OpenDP's core modules, not `opendp.prelude`: the prelude also imports its extras (scikit-learn,
+# Polars), about 2 s in every lesson and learner's kernel that imports this module.
+enable_features("contrib")  # OpenDP's mechanisms are in its "contrib" set, proven on paper
 
 __all__ = [
     "copied_records",
@@ -29,7 +35,7 @@ __all__ = [
     "with_totals",
 ]
 
-_COUNTS = (dp.vector_domain(dp.atom_domain(T=int)),)
+_COUNTS = (vector_domain(atom_domain(T=int)),)
 
 
 def _check_epsilon(epsilon):
@@ -43,7 +49,7 @@ def laplace_measurement(epsilon):
     ``measurement.map(1)`` gives the epsilon it spends when one person is added or removed.
     """
     _check_epsilon(epsilon)
-    return dp.m.make_laplace(*_COUNTS, dp.l1_distance(T=int), scale=1 / epsilon)
+    return dpm.make_laplace(*_COUNTS, l1_distance(T=int), scale=1 / epsilon)
 
 
 def gaussian_measurement(epsilon, delta):
@@ -58,10 +64,10 @@ def gaussian_measurement(epsilon, delta):
         raise ValueError(f"delta must be a small probability between 0 and 1, not {delta!r}.")
 
     def make(scale):
-        gauss = dp.m.make_gaussian(*_COUNTS, dp.l2_distance(T=float), scale=scale)
-        return dp.c.make_fix_delta(dp.c.make_zCDP_to_approxDP(gauss), delta)
+        gauss = dpm.make_gaussian(*_COUNTS, l2_distance(T=float), scale=scale)
+        return dpc.make_fix_delta(dpc.make_zCDP_to_approxDP(gauss), delta)
 
-    return make(dp.binary_search_param(make, d_in=1, d_out=(epsilon, delta)))
+    return make(binary_search_param(make, d_in=1, d_out=(epsilon, delta)))
 
 
 def _apply(measurement, counts):

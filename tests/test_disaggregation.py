@@ -485,6 +485,8 @@ def test_a_level_must_lie_strictly_between_0_and_1(level):
         dg.weighted_mean(frame, "y", level=level)
     with pytest.raises(ValueError, match=f"level={level!r} must be between 0 and 1"):
         dg.domain_difference(frame, "y", "migrant", 1, 0, level=level)
+    with pytest.raises(ValueError, match=f"level={level!r} must be between 0 and 1"):
+        dg.proportion_interval(0.3, 0.05, 100, 30, level=level)
 
 
 def test_domain_difference_names_a_wrong_variable():

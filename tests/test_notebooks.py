@@ -14,8 +14,8 @@ pytestmark = pytest.mark.slow  # not in the quick layer: pytest -m 'not slow'
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(
     p for folder in ("book", "modules") for p in (ROOT / folder).rglob("*.ipynb")
-    if ".ipynb_checkpoints" not in p.parts and p.parent != ROOT / "book" / "exercises"
-)
+    if ".ipynb_checkpoints" not in p.parts and ROOT / "book" / "exercises" not in p.parents
+)  # book/exercises/ (and fr/) holds the learners' versions, generated and graded, not lessons
 
 
 def _id(path: Path) -> str:
