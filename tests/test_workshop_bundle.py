@@ -1,6 +1,7 @@
 """`make offline-bundle`: the zip is complete, installs with no index into a fresh venv, and runs a lesson.
 
-The wheelhouse is made from the pip cache that `make venv` filled, so no big download is repeated.
+The wheelhouse is made by `pip wheel`, as `make offline-bundle` makes it: from pip's cache, else from
+the package index (`make venv` installs with uv, whose cache pip does not read).
 The install is real and whole (`-r requirements.txt`); it takes a minute or two.
 """
 import subprocess
