@@ -21,7 +21,7 @@ from opendp.metrics import l1_distance, l2_distance
 from opendp.mod import binary_search_param, enable_features
 
 # OpenDP's core modules, not `opendp.prelude`: the prelude also imports its extras (scikit-learn,
-# Polars), about 2 s in every lesson and learner's kernel that imports this module.
+# Polars): 1.3 s more in every lesson and learner's kernel that imports this module.
 enable_features("contrib")  # OpenDP's mechanisms are in its "contrib" set, proven on paper
 
 __all__ = [
